@@ -1,0 +1,142 @@
+// `nightjar run`: ordered startup steps, the live pipeline, and teardown in reverse order.
+//   bpftrace lines -> RecordDecoder -> EventBuilder -> ECS event -> sinks (events file, rules)
+
+import type { EcsDoc } from '../ecs/ecs-event.js';
+import { agentIdentity, readBootId, readHostMetadata } from '../host/host-metadata.js';
+import { BpftraceRunner } from '../probe/bpftrace-runner.js';
+import { seedProcesses } from '../process/proc-seed.js';
+import { ProcessTable } from '../process/process-table.js';
+import { EventBuilder } from '../sensor/event-builder.js';
+import { RecordDecoder } from '../sensor/record-decoder.js';
+import { Clock } from '../util/clock.js';
+import { Counters } from '../util/counters.js';
+import type { Logger } from '../util/log.js';
+import { PROBE_SCRIPT } from '../util/paths.js';
+import { VERSION } from '../util/version.js';
+import { NdjsonWriter } from './ndjson-writer.js';
+
+export interface AgentOptions {
+  hostRoot: string;
+  stateDir: string;
+  eventsPath?: string;
+  bpftrace?: string;
+  probeScript?: string;
+  reorderWindowMs?: number;
+  log: Logger;
+  /** Every ECS event, in order (the rule engine plugs in here). */
+  sinks?: ((doc: EcsDoc) => void)[];
+}
+
+export interface RunningAgent {
+  counters: Counters;
+  table: ProcessTable;
+  stop(): Promise<void>;
+}
+
+const DROP_COUNTERS = [
+  'probe_records_lost', 'probe_lines_malformed', 'probe_lines_overflowed', 'exec_partials_orphaned',
+  'events_late', 'events_file_dropped', 'bpftrace_restarts',
+];
+
+export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
+  const t0 = Date.now();
+  const log = o.log;
+  const counters = new Counters();
+  const procRoot = `${o.hostRoot}/proc`;
+
+  // bpftrace compiles for ~1 s: identity, host and /proc are read meanwhile, and its lines
+  // wait in `early` until the pipeline exists.
+  let early: string[] | undefined = [];
+  let onLine: (line: string) => void = (line) => early!.push(line);
+  const runner = new BpftraceRunner({
+    script: o.probeScript ?? PROBE_SCRIPT, bpftrace: o.bpftrace, log, counters,
+    onLine: (line) => onLine(line),
+  });
+  const attached = runner.start();
+  attached.catch(() => undefined);
+
+  // 1. identity and host
+  const [host, agent, bootId] = await Promise.all([
+    readHostMetadata(o.hostRoot), agentIdentity(o.stateDir, VERSION), readBootId(procRoot),
+  ]);
+  const clock = new Clock(procRoot);
+  let seq = 0;
+  const ctx = { host, agent, clock, nextSequence: () => ++seq };
+
+  // 2. processes that already run
+  const table = new ProcessTable();
+  for (const p of await seedProcesses(procRoot, bootId)) table.set(p);
+
+  // 3. sinks
+  const eventsFile = o.eventsPath ? new NdjsonWriter(o.eventsPath) : undefined;
+  const sinks = [...(o.sinks ?? [])];
+  if (eventsFile) sinks.push((d) => eventsFile.write(d));
+
+  // 4. pipeline
+  const builder = new EventBuilder(table, ctx, bootId);
+  const decoder = new RecordDecoder(counters, (ev) => {
+    counters.inc(`events_${ev.kind}`);
+    const doc = builder.handle(ev, Date.now());
+    for (const sink of sinks) sink(doc);
+  }, o.reorderWindowMs);
+  const windowMs = o.reorderWindowMs ?? 15;
+  let flushTimer: NodeJS.Timeout | undefined;
+  const flushSoon = () => {
+    flushTimer ??= setTimeout(() => {
+      flushTimer = undefined;
+      decoder.tick(Date.now());
+      if (decoder.held) flushSoon();
+    }, windowMs);
+  };
+  onLine = (line) => {
+    decoder.line(line, Date.now());
+    if (decoder.held) flushSoon();
+  };
+  for (const line of early) onLine(line);
+  early = undefined;
+
+  // 5. the probe is attached
+  try {
+    await attached;
+  } catch (e) {
+    await eventsFile?.close();
+    throw e;
+  }
+
+  // 6. housekeeping: sweep exited processes, report drops with running totals
+  let lastDrops = '';
+  const housekeeping = setInterval(() => {
+    const now = Date.now();
+    table.sweep(now);
+    clock.calibrate();
+    if (eventsFile?.dropped) {
+      counters.inc('events_file_dropped', eventsFile.dropped);
+      eventsFile.dropped = 0;
+    }
+    const drops = Object.fromEntries(DROP_COUNTERS.map((k) => [k, counters.get(k)]));
+    const key = JSON.stringify(drops);
+    if (key !== lastDrops && Object.values(drops).some((v) => v > 0)) {
+      log.warn('events dropped or delayed (running totals)', drops);
+    }
+    lastDrops = key;
+  }, 10000);
+  housekeeping.unref();
+
+  log.info('ready', {
+    startup_ms: Date.now() - t0, bpftrace_pid: runner.pid, processes_seeded: table.size,
+    events_path: o.eventsPath, host: host.hostname, agent_id: agent.id,
+  });
+
+  return {
+    counters,
+    table,
+    async stop() {
+      clearInterval(housekeeping);
+      await runner.stop();
+      if (flushTimer) clearTimeout(flushTimer);
+      decoder.tick(Date.now(), true);
+      await eventsFile?.close();
+      log.info('stopped', counters.snapshot());
+    },
+  };
+}

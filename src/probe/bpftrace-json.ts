@@ -1,0 +1,37 @@
+// One line of `bpftrace -f json` output -> { type, data } with strings decoded as UTF-8.
+// bpftrace (0.17 .. 0.23) escapes each byte >= 0x80 as "\uffffffXX"; we repair that to
+// "\u00XX", parse, then reinterpret the latin1 code units as the original bytes.
+
+export interface BpftraceMessage {
+  type: string;
+  data: unknown;
+}
+
+const BROKEN_ESCAPE = /\\(\\|u[fF]{6}([0-9a-fA-F]{2}))/g;
+const NON_ASCII = /[\u0080-\u00ff]/;
+
+export function repairBpftraceJson(line: string): string {
+  if (!line.includes('\\uffffff') && !line.includes('\\uFFFFFF')) return line;
+  return line.replace(BROKEN_ESCAPE, (whole: string, _inner: string, hex: string | undefined) =>
+    hex === undefined ? whole : `\\u00${hex}`,
+  );
+}
+
+/** Reinterprets a string of byte-valued code units (< 0x100) as UTF-8; invalid bytes -> U+FFFD. */
+export function bytesToUtf8(s: string): string {
+  return NON_ASCII.test(s) ? Buffer.from(s, 'latin1').toString('utf8') : s;
+}
+
+export function parseBpftraceLine(line: string): BpftraceMessage | undefined {
+  if (line.length === 0 || line.charCodeAt(0) !== 0x7b /* { */) return undefined;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(repairBpftraceJson(line));
+  } catch {
+    return undefined;
+  }
+  if (typeof parsed !== 'object' || parsed === null) return undefined;
+  const msg = parsed as { type?: unknown; data?: unknown };
+  if (typeof msg.type !== 'string') return undefined;
+  return { type: msg.type, data: msg.data };
+}

@@ -1,0 +1,169 @@
+// printf payload of nightjar.bt (see probes/README.md) -> typed probe record, or undefined.
+// Pure; never throws. Untrusted strings are the last field and may contain spaces.
+
+import { bytesToUtf8 } from './bpftrace-json.js';
+
+export type ProbeRecord =
+  | { kind: 'ready'; version: number; ts: number }
+  | { kind: 'argv'; pid: number; ts: number; index: number; hex: string }
+  | { kind: 'filename'; pid: number; ts: number; path: string }
+  | ExecHeader
+  | ForkRecord
+  | ExitRecord
+  | NetRecord;
+
+export interface ExecHeader {
+  kind: 'exec';
+  pid: number;
+  ts: number;
+  ppid: number;
+  uid: number;
+  euid: number;
+  gid: number;
+  egid: number;
+  argc: number;
+  argLen: number;
+  startTicks: number;
+  cgroupId: string;
+  exeName: string;
+}
+
+export interface ForkRecord {
+  kind: 'fork';
+  pid: number;
+  ts: number;
+  ppid: number;
+  uid: number;
+  euid: number;
+  startTicks: number;
+  cgroupId: string;
+  comm: string;
+}
+
+export interface ExitRecord {
+  kind: 'exit';
+  pid: number;
+  ts: number;
+  status: number;
+  startTicks: number;
+  cgroupId: string;
+  comm: string;
+}
+
+export type NetOp = 'connect' | 'accept' | 'listen';
+
+export interface NetRecord {
+  kind: 'net';
+  pid: number;
+  ts: number;
+  op: NetOp;
+  ret: number;
+  uid: number;
+  euid: number;
+  startTicks: number;
+  cgroupId: string;
+  ipVersion: 4 | 6;
+  protocol: number;
+  localPort: number;
+  remotePort: number;
+  localAddr: string;
+  remoteAddr: string;
+}
+
+const NET_OPS: Record<string, NetOp> = { '1': 'connect', '2': 'accept', '3': 'listen' };
+const INT = /^-?\d+$/;
+const HEX = /^[0-9a-f]*$/;
+
+/** Splits off `count` space-separated fields; the remainder (possibly with spaces) is last. */
+function fields(data: string, count: number): string[] | undefined {
+  const out: string[] = [];
+  let at = 0;
+  for (let i = 0; i < count; i++) {
+    const sp = data.indexOf(' ', at);
+    if (sp < 0) return undefined;
+    out.push(data.slice(at, sp));
+    at = sp + 1;
+  }
+  out.push(data.slice(at));
+  return out;
+}
+
+function ints(parts: string[], from: number, to: number): number[] | undefined {
+  const out: number[] = [];
+  for (let i = from; i < to; i++) {
+    const p = parts[i]!;
+    if (!INT.test(p)) return undefined;
+    out.push(Number(p));
+  }
+  return out;
+}
+
+/** start_boottime in ns -> clock ticks (10 ms), as /proc/PID/stat field 22; exact on strings. */
+export function nsToTicks(ns: string): number {
+  return ns.length <= 7 ? 0 : Number(ns.slice(0, -7));
+}
+
+export function parseRecord(raw: string): ProbeRecord | undefined {
+  const data = raw.endsWith('\n') ? raw.slice(0, -1) : raw;
+  switch (data.charAt(0)) {
+    case 'B': {
+      const p = fields(data, 2);
+      const n = p && ints(p, 1, 3);
+      return n ? { kind: 'ready', version: n[0]!, ts: n[1]! } : undefined;
+    }
+    case 'A': {
+      const p = fields(data, 4);
+      const n = p && ints(p, 1, 4);
+      const hex = p?.[4]?.replaceAll(' ', '');
+      if (!n || hex === undefined || !HEX.test(hex) || hex.length % 2) return undefined;
+      return { kind: 'argv', pid: n[0]!, ts: n[1]!, index: n[2]!, hex };
+    }
+    case 'F': {
+      const p = fields(data, 3);
+      const n = p && ints(p, 1, 3);
+      return n ? { kind: 'filename', pid: n[0]!, ts: n[1]!, path: bytesToUtf8(p[3]!) } : undefined;
+    }
+    case 'E': {
+      const p = fields(data, 12);
+      const n = p && ints(p, 1, 12);
+      if (!n) return undefined;
+      return {
+        kind: 'exec', pid: n[0]!, ts: n[1]!, ppid: n[2]!, uid: n[3]!, euid: n[4]!, gid: n[5]!,
+        egid: n[6]!, argc: n[7]!, argLen: n[8]!, startTicks: nsToTicks(p[10]!), cgroupId: p[11]!,
+        exeName: bytesToUtf8(p[12]!),
+      };
+    }
+    case 'K': {
+      const p = fields(data, 8);
+      const n = p && ints(p, 1, 8);
+      if (!n) return undefined;
+      return {
+        kind: 'fork', pid: n[0]!, ts: n[1]!, ppid: n[2]!, uid: n[3]!, euid: n[4]!,
+        startTicks: nsToTicks(p[6]!), cgroupId: p[7]!, comm: bytesToUtf8(p[8]!),
+      };
+    }
+    case 'X': {
+      const p = fields(data, 6);
+      const n = p && ints(p, 1, 6);
+      if (!n) return undefined;
+      return {
+        kind: 'exit', pid: n[0]!, ts: n[1]!, status: n[2]!, startTicks: nsToTicks(p[4]!),
+        cgroupId: p[5]!, comm: bytesToUtf8(p[6]!),
+      };
+    }
+    case 'N': {
+      const p = fields(data, 14);
+      if (!p || p.length !== 15 || p[14]!.includes(' ')) return undefined;
+      const n = ints(p, 1, 13);
+      const op = NET_OPS[p[3]!];
+      if (!n || !op || (n[8] !== 4 && n[8] !== 6)) return undefined;
+      return {
+        kind: 'net', pid: n[0]!, ts: n[1]!, op, ret: n[3]!, uid: n[4]!, euid: n[5]!,
+        startTicks: nsToTicks(p[7]!), cgroupId: p[8]!, ipVersion: n[8] as 4 | 6, protocol: n[9]!,
+        localPort: n[10]!, remotePort: n[11]!, localAddr: p[13]!, remoteAddr: p[14]!,
+      };
+    }
+    default:
+      return undefined;
+  }
+}

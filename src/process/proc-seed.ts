@@ -1,0 +1,41 @@
+// Reads every process under <procRoot> once at start, so processes older than the agent are
+// known with the same entity id formula as the ones seen starting. I/O edge.
+
+import { readdir, readFile, readlink } from 'node:fs/promises';
+import { entityId } from './entity-id.js';
+import { basename, parseCmdline, parseProcStat, parseProcStatusIds } from './proc-parse.js';
+import type { ProcessInfo } from './process-info.js';
+
+export async function readProcess(procRoot: string, pid: number, bootId: string): Promise<ProcessInfo | undefined> {
+  const dir = `${procRoot}/${pid}`;
+  try {
+    const [statText, statusText, cmdline] = await Promise.all([
+      readFile(`${dir}/stat`, 'utf8'),
+      readFile(`${dir}/status`, 'utf8'),
+      readFile(`${dir}/cmdline`),
+    ]);
+    const stat = parseProcStat(statText);
+    const ids = parseProcStatusIds(statusText);
+    if (!stat || !ids) return undefined;
+    const executable = await readlink(`${dir}/exe`).catch(() => undefined);
+    const args = parseCmdline(cmdline);
+    return {
+      pid, ppid: stat.ppid, entityId: entityId(bootId, pid, stat.startTicks), startTicks: stat.startTicks,
+      name: executable ? basename(executable.replace(/ \(deleted\)$/, '')) : stat.comm,
+      executable, args, argsCount: args.length, argsTruncated: false, ...ids,
+      cgroupId: undefined, exitedAtMs: undefined,
+    };
+  } catch {
+    return undefined; // the process exited while we read it
+  }
+}
+
+export async function seedProcesses(procRoot: string, bootId: string): Promise<ProcessInfo[]> {
+  const pids = (await readdir(procRoot)).filter((n) => /^\d+$/.test(n)).map(Number);
+  const out: ProcessInfo[] = [];
+  for (let i = 0; i < pids.length; i += 64) {
+    const batch = await Promise.all(pids.slice(i, i + 64).map((p) => readProcess(procRoot, p, bootId)));
+    for (const p of batch) if (p) out.push(p);
+  }
+  return out;
+}

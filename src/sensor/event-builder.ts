@@ -1,0 +1,86 @@
+// Ordered sensor events -> ECS events, keeping the process table current (fork, exec, exit).
+
+import type { EcsDoc } from '../ecs/ecs-event.js';
+import { type MapContext, networkDoc, processEndDoc, processStartDoc } from '../ecs/map-event.js';
+import { entityId } from '../process/entity-id.js';
+import { basename } from '../process/proc-parse.js';
+import type { ProcessInfo } from '../process/process-info.js';
+import type { ProcessTable } from '../process/process-table.js';
+import type { ExecEvent, SensorEvent } from '../probe/sensor-events.js';
+
+/** Execs of these paths run another file; its real name is the mapped exe's name. */
+const INDIRECT_EXEC = /^\/(proc\/self\/exe|proc\/\d+\/exe|dev\/fd\/\d+|proc\/self\/fd\/\d+)$/;
+
+export class EventBuilder {
+  constructor(
+    private readonly table: ProcessTable,
+    private readonly ctx: MapContext,
+    private readonly bootId: string,
+  ) {}
+
+  private parentOf(p: { ppid: number; startTicks: number }): ProcessInfo | undefined {
+    const parent = this.table.get(p.ppid);
+    return parent && parent.startTicks <= p.startTicks ? parent : undefined;
+  }
+
+  /** The process a record belongs to: known, or a minimal entry when it predates us. */
+  private known(pid: number, startTicks: number, name: string, cgroupId: string, ids: Partial<ProcessInfo>): ProcessInfo {
+    const p = this.table.getExact(pid, startTicks);
+    if (p) return p;
+    const info: ProcessInfo = {
+      pid, ppid: 0, entityId: entityId(this.bootId, pid, startTicks), startTicks, name,
+      executable: undefined, args: [], argsCount: 0, argsTruncated: false, uid: 0, euid: 0, gid: 0,
+      egid: 0, cgroupId, exitedAtMs: undefined, ...ids,
+    };
+    this.table.set(info);
+    return info;
+  }
+
+  handle(ev: SensorEvent, nowMs: number): EcsDoc {
+    switch (ev.kind) {
+      case 'exec':
+        return this.exec(ev);
+      case 'fork': {
+        const parent = this.parentOf(ev);
+        const p: ProcessInfo = {
+          pid: ev.pid, ppid: ev.ppid, entityId: entityId(this.bootId, ev.pid, ev.startTicks),
+          startTicks: ev.startTicks, name: parent?.name ?? ev.comm, executable: parent?.executable,
+          args: parent?.args ?? [], argsCount: parent?.argsCount ?? 0,
+          argsTruncated: parent?.argsTruncated ?? false, uid: ev.uid, euid: ev.euid,
+          gid: parent?.gid ?? 0, egid: parent?.egid ?? 0, cgroupId: ev.cgroupId, exitedAtMs: undefined,
+        };
+        this.table.set(p);
+        return processStartDoc(this.ctx, ev.ts, 'fork', p, parent);
+      }
+      case 'exit': {
+        const p = this.known(ev.pid, ev.startTicks, ev.comm, ev.cgroupId, {});
+        const doc = processEndDoc(this.ctx, ev, p, this.parentOf(p));
+        this.table.markExited(ev.pid, ev.startTicks, nowMs);
+        return doc;
+      }
+      case 'net': {
+        const p = this.known(ev.pid, ev.startTicks, '', ev.cgroupId, { uid: ev.uid, euid: ev.euid });
+        return networkDoc(this.ctx, ev, p, this.parentOf(p));
+      }
+    }
+  }
+
+  private exec(ev: ExecEvent): EcsDoc {
+    const before = this.table.getExact(ev.pid, ev.startTicks);
+    const path = ev.filename;
+    let name = path !== undefined ? basename(path) : ev.exeName;
+    let executable = path;
+    if (path === undefined || INDIRECT_EXEC.test(path)) {
+      name = ev.exeName;
+      executable = before?.executable && basename(before.executable) === ev.exeName ? before.executable : path;
+    }
+    const p: ProcessInfo = {
+      pid: ev.pid, ppid: ev.ppid, entityId: entityId(this.bootId, ev.pid, ev.startTicks),
+      startTicks: ev.startTicks, name, executable, args: ev.args, argsCount: ev.argc,
+      argsTruncated: ev.argsTruncated, uid: ev.uid, euid: ev.euid, gid: ev.gid, egid: ev.egid,
+      cgroupId: ev.cgroupId, exitedAtMs: undefined,
+    };
+    this.table.set(p);
+    return processStartDoc(this.ctx, ev.ts, 'exec', p, this.parentOf(p));
+  }
+}

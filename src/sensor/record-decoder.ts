@@ -1,0 +1,76 @@
+// bpftrace stdout lines -> ordered sensor events. Never throws: malformed lines are counted.
+
+import { ExecAssembler } from '../probe/exec-assembler.js';
+import { parseBpftraceLine } from '../probe/bpftrace-json.js';
+import { parseRecord } from '../probe/records.js';
+import type { SensorEvent } from '../probe/sensor-events.js';
+import { ReorderBuffer } from '../probe/reorder-buffer.js';
+import type { Counters } from '../util/counters.js';
+
+export class RecordDecoder {
+  private readonly assembler = new ExecAssembler();
+  private readonly reorder: ReorderBuffer<SensorEvent>;
+
+  constructor(
+    private readonly counters: Counters,
+    emit: (ev: SensorEvent) => void,
+    reorderWindowMs = 15,
+  ) {
+    this.reorder = new ReorderBuffer(reorderWindowMs, emit);
+  }
+
+  get held(): number {
+    return this.reorder.size;
+  }
+
+  line(line: string, nowMs: number): void {
+    const c = this.counters;
+    c.inc('probe_lines');
+    const msg = parseBpftraceLine(line);
+    if (!msg) {
+      if (line.trim()) c.inc('probe_lines_malformed');
+      return;
+    }
+    if (msg.type === 'lost_events') {
+      const n = (msg.data as { events?: unknown } | null)?.events;
+      c.inc('probe_records_lost', typeof n === 'number' ? n : 1);
+      return;
+    }
+    if (msg.type !== 'printf' || typeof msg.data !== 'string') return;
+    const r = parseRecord(msg.data);
+    if (!r) {
+      c.inc('probe_lines_malformed');
+      return;
+    }
+    switch (r.kind) {
+      case 'ready':
+        return;
+      case 'argv':
+        this.assembler.addChunk(r.pid, r.ts, r.index, r.hex, nowMs);
+        return;
+      case 'filename':
+        this.assembler.addFilename(r.pid, r.ts, r.path, nowMs);
+        return;
+      case 'exec': {
+        const ev = this.assembler.complete(r);
+        if (ev.argsTruncated) c.inc('exec_args_truncated');
+        this.reorder.push(ev, nowMs);
+        return;
+      }
+      default:
+        this.reorder.push(r, nowMs);
+    }
+  }
+
+  /** Call periodically: releases events past the reorder window, drops stale partial execs. */
+  tick(nowMs: number, all = false): void {
+    this.reorder.flush(nowMs, all);
+    const orphaned = this.assembler.expire(nowMs, 2000);
+    if (orphaned) this.counters.inc('exec_partials_orphaned', orphaned);
+    const late = this.reorder.late;
+    if (late) {
+      this.counters.inc('events_late', late);
+      this.reorder.late = 0;
+    }
+  }
+}

@@ -1,0 +1,42 @@
+// Converts kernel clocks to wall time: bpftrace `nsecs` is CLOCK_MONOTONIC (as Node's
+// hrtime); start_boottime ticks count from boot (CLOCK_BOOTTIME, /proc/uptime).
+
+import { readFileSync } from 'node:fs';
+
+export class Clock {
+  private monoToWallMs = 0;
+  private bootWallMs = 0;
+
+  constructor(private readonly procRoot = '/proc') {
+    this.calibrate();
+  }
+
+  calibrate(): void {
+    const now = Date.now();
+    this.monoToWallMs = now - Number(process.hrtime.bigint()) / 1e6;
+    try {
+      const uptime = Number(readFileSync(`${this.procRoot}/uptime`, 'utf8').split(' ')[0]);
+      this.bootWallMs = now - uptime * 1000;
+    } catch {
+      this.bootWallMs = this.monoToWallMs;
+    }
+  }
+
+  /** CLOCK_MONOTONIC ns -> epoch ms. */
+  wallMs(monoNs: number): number {
+    return this.monoToWallMs + monoNs / 1e6;
+  }
+
+  monoNowNs(): number {
+    return Number(process.hrtime.bigint());
+  }
+
+  /** Clock ticks since boot (10 ms) -> ISO date. */
+  startIso(startTicks: number): string {
+    return new Date(this.bootWallMs + startTicks * 10).toISOString();
+  }
+
+  iso(monoNs: number): string {
+    return new Date(this.wallMs(monoNs)).toISOString();
+  }
+}

@@ -1,0 +1,103 @@
+// Runs the built agent (`bin/nightjar run`) as a child process and reads the ECS events it
+// records with --events, for kernel tests.
+
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { execa, type ResultPromise } from 'execa';
+import split2 from 'split2';
+import type { EcsDoc } from '../../src/ecs/ecs-event.js';
+import { NIGHTJAR_BIN } from './paths.js';
+
+export interface AgentHarness {
+  proc: ResultPromise;
+  dir: string;
+  eventsPath: string;
+  logLines: string[];
+  readyMs: number;
+  events(): EcsDoc[];
+  waitFor(pred: (e: EcsDoc) => boolean, timeoutMs?: number): Promise<EcsDoc>;
+  waitForAll(pred: (e: EcsDoc) => boolean, count: number, timeoutMs?: number): Promise<EcsDoc[]>;
+  waitForLog(pred: (line: string) => boolean, timeoutMs?: number): Promise<string>;
+  stop(): Promise<void>;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export async function startAgentProcess(extraArgs: string[] = [], env: Record<string, string> = {}): Promise<AgentHarness> {
+  const dir = mkdtempSync(`${tmpdir()}/nightjar-test-`);
+  const eventsPath = `${dir}/events.ndjson`;
+  const t0 = Date.now();
+  const proc = execa(NIGHTJAR_BIN, ['run', '--events', eventsPath, '--state-dir', `${dir}/state`, '--alerts', `${dir}/alerts.ndjson`, ...extraArgs], {
+    env, stdin: 'ignore', buffer: false, reject: false,
+  });
+  const logLines: string[] = [];
+  proc.stderr!.pipe(split2()).on('data', (l: string) => logLines.push(l));
+  proc.stdout!.resume();
+
+  let offset = 0;
+  let cache: EcsDoc[] = [];
+  const events = () => {
+    let text = '';
+    try {
+      const buf = readFileSync(eventsPath);
+      const end = buf.lastIndexOf(0x0a) + 1;
+      if (end > offset) text = buf.toString('utf8', offset, end);
+      offset = Math.max(offset, end);
+    } catch {
+      return cache;
+    }
+    for (const line of text.split('\n')) if (line) cache.push(JSON.parse(line) as EcsDoc);
+    return cache;
+  };
+  const waitForLog = async (pred: (l: string) => boolean, timeoutMs = 15000) => {
+    const end = Date.now() + timeoutMs;
+    for (;;) {
+      const hit = logLines.find(pred);
+      if (hit) return hit;
+      if (proc.exitCode !== null) throw new Error(`agent exited: ${logLines.join('\n')}`);
+      if (Date.now() > end) throw new Error(`timed out waiting for a log line; log:\n${logLines.join('\n')}`);
+      await sleep(20);
+    }
+  };
+  const waitForAll = async (pred: (e: EcsDoc) => boolean, count: number, timeoutMs = 10000) => {
+    const end = Date.now() + timeoutMs;
+    for (;;) {
+      const hits = events().filter(pred);
+      if (hits.length >= count || Date.now() > end) return hits;
+      await sleep(50);
+    }
+  };
+  await waitForLog((l) => l.includes('"msg":"ready"'), 30000);
+  const readyMs = Date.now() - t0;
+  return {
+    proc, dir, eventsPath, logLines, readyMs, events, waitForLog, waitForAll,
+    async waitFor(pred, timeoutMs = 10000) {
+      const [hit] = await waitForAll(pred, 1, timeoutMs);
+      if (!hit) throw new Error('timed out waiting for an event');
+      return hit;
+    },
+    async stop() {
+      if (proc.exitCode === null) proc.kill('SIGTERM');
+      await proc;
+    },
+  };
+}
+
+/** A process's descendants' pids, read from /proc (children lists). */
+export function descendants(pid: number): number[] {
+  const out: number[] = [];
+  const walk = (p: number) => {
+    let kids: string;
+    try {
+      kids = readFileSync(`/proc/${p}/task/${p}/children`, 'utf8');
+    } catch {
+      return;
+    }
+    for (const k of kids.split(' ').filter(Boolean).map(Number)) {
+      out.push(k);
+      walk(k);
+    }
+  };
+  walk(pid);
+  return out;
+}

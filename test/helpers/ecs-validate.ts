@@ -1,0 +1,65 @@
+// Checks an ECS document against ../shared/ecs/ecs_fields.json: every leaf field exists in
+// ECS (or is under nightjar.*), values fit the type, array fields are arrays, and fields with
+// allowed values use them. Returns a list of problems (empty = valid).
+
+import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
+import { SHARED } from './paths.js';
+
+interface FieldSpec {
+  type: string;
+  normalize?: string[];
+  allowed?: string[];
+}
+
+const spec = (JSON.parse(readFileSync(`${SHARED}/ecs/ecs_fields.json`, 'utf8')) as { fields: Record<string, FieldSpec> }).fields;
+
+function leaves(doc: unknown, prefix: string, out: [string, unknown][]): void {
+  if (typeof doc === 'object' && doc !== null && !Array.isArray(doc)) {
+    for (const [k, v] of Object.entries(doc)) leaves(v, prefix ? `${prefix}.${k}` : k, out);
+  } else {
+    out.push([prefix, doc]);
+  }
+}
+
+function fits(type: string, v: unknown): boolean {
+  switch (type) {
+    case 'keyword': case 'constant_keyword': case 'wildcard': case 'match_only_text': case 'text':
+      return typeof v === 'string';
+    case 'long': case 'integer': case 'short': case 'byte':
+      return typeof v === 'number' && Number.isInteger(v);
+    case 'float': case 'scaled_float': case 'double':
+      return typeof v === 'number';
+    case 'boolean':
+      return typeof v === 'boolean';
+    case 'ip':
+      return typeof v === 'string' && isIP(v) !== 0;
+    case 'date':
+      return typeof v === 'string' && !Number.isNaN(Date.parse(v));
+    case 'flattened': case 'object': case 'nested':
+      return true;
+    default:
+      return v !== undefined;
+  }
+}
+
+export function ecsProblems(doc: unknown): string[] {
+  const problems: string[] = [];
+  const all: [string, unknown][] = [];
+  leaves(doc, '', all);
+  for (const [path, value] of all) {
+    if (path.startsWith('nightjar.')) continue;
+    const f = spec[path];
+    if (!f) {
+      problems.push(`${path}: not an ECS field`);
+      continue;
+    }
+    const isArray = Array.isArray(value);
+    if (f.normalize?.includes('array') && !isArray) problems.push(`${path}: must be an array`);
+    for (const v of isArray ? value : [value]) {
+      if (!fits(f.type, v)) problems.push(`${path}: ${JSON.stringify(v)} is not a ${f.type}`);
+      if (f.allowed && !f.allowed.includes(v as string)) problems.push(`${path}: ${JSON.stringify(v)} not allowed`);
+    }
+  }
+  return problems;
+}
