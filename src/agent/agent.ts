@@ -120,7 +120,6 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
     }
     lastDrops = key;
   }, 10000);
-  housekeeping.unref();
 
   log.info('ready', {
     startup_ms: Date.now() - t0, bpftrace_pid: runner.pid, processes_seeded: table.size,

@@ -43,6 +43,7 @@ export class BpftraceRunner {
   private failures = 0;
   private downSince: number | undefined;
   private stderrTail: string[] = [];
+  private restartTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly opts: RunnerOptions) {}
 
@@ -99,9 +100,10 @@ export class BpftraceRunner {
       const delay = BACKOFF_MS[Math.min(this.failures, BACKOFF_MS.length - 1)]!;
       this.failures++;
       this.opts.log.error('bpftrace died; restarting', { reason: why, retry_in_ms: delay });
-      setTimeout(() => {
+      // Ref'd on purpose: while bpftrace is down this timer is what keeps the agent alive.
+      this.restartTimer = setTimeout(() => {
         if (!this.stopping) this.spawn();
-      }, delay).unref();
+      }, delay);
     });
   }
 
@@ -121,6 +123,7 @@ export class BpftraceRunner {
 
   async stop(): Promise<void> {
     this.stopping = true;
+    clearTimeout(this.restartTimer);
     const child = this.child;
     if (!child || child.exitCode !== null) return;
     child.kill('SIGTERM');

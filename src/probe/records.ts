@@ -152,15 +152,18 @@ export function parseRecord(raw: string): ProbeRecord | undefined {
       };
     }
     case 'N': {
-      const p = fields(data, 14);
-      if (!p || p.length !== 15 || p[14]!.includes(' ')) return undefined;
+      // N pid ts kind ret uid euid start cgroup family proto lport rport l4 r4 l6 r6
+      const p = fields(data, 16);
+      if (!p || p[16]!.includes(' ')) return undefined;
       const n = ints(p, 1, 13);
       const op = NET_OPS[p[3]!];
-      if (!n || !op || (n[8] !== 4 && n[8] !== 6)) return undefined;
+      const family = n?.[8];
+      if (!n || !op || (family !== 2 && family !== 10)) return undefined;
+      const v6 = family === 10;
       return {
         kind: 'net', pid: n[0]!, ts: n[1]!, op, ret: n[3]!, uid: n[4]!, euid: n[5]!,
-        startTicks: nsToTicks(p[7]!), cgroupId: p[8]!, ipVersion: n[8] as 4 | 6, protocol: n[9]!,
-        localPort: n[10]!, remotePort: n[11]!, localAddr: p[13]!, remoteAddr: p[14]!,
+        startTicks: nsToTicks(p[7]!), cgroupId: p[8]!, ipVersion: v6 ? 6 : 4, protocol: n[9]!,
+        localPort: n[10]!, remotePort: n[11]!, localAddr: v6 ? p[15]! : p[13]!, remoteAddr: v6 ? p[16]! : p[14]!,
       };
     }
     default:
