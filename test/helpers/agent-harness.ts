@@ -35,7 +35,7 @@ export async function startAgentProcess(extraArgs: string[] = [], env: Record<st
   proc.stdout!.resume();
 
   let offset = 0;
-  let cache: EcsDoc[] = [];
+  const cache: EcsDoc[] = [];
   const events = () => {
     let text = '';
     try {

@@ -1,0 +1,114 @@
+// Pure decoding: bpftrace JSON repair, record parsing, argv splitting, exec reassembly, reordering.
+
+import { describe, expect, it } from 'vitest';
+import { bytesToUtf8, parseBpftraceLine, repairBpftraceJson } from '../../src/probe/bpftrace-json.js';
+import { ExecAssembler, splitArgv } from '../../src/probe/exec-assembler.js';
+import { nsToTicks, parseRecord } from '../../src/probe/records.js';
+import { ReorderBuffer } from '../../src/probe/reorder-buffer.js';
+import { parseCmdline, parseProcStat, parseProcStatusIds } from '../../src/process/proc-parse.js';
+
+const hex = (s: string) => [...Buffer.from(s, 'latin1')].map((b) => b.toString(16).padStart(2, '0')).join(' ');
+
+describe('bpftrace JSON', () => {
+  it('repairs the per-byte \\uffffffXX escaping of bytes >= 0x80', () => {
+    const line = '{"type": "printf", "data": "F 1 2 /tmp/caf\\uffffffc3\\uffffffa9\\n"}';
+    const msg = parseBpftraceLine(line);
+    expect(msg?.type).toBe('printf');
+    expect(bytesToUtf8(msg!.data as string)).toBe('F 1 2 /tmp/café\n');
+  });
+
+  it('leaves an escaped backslash followed by literal text alone', () => {
+    const line = '{"type": "printf", "data": "F 1 2 a\\\\uffffffc3"}';
+    expect(repairBpftraceJson(line)).toBe(line);
+    expect(parseBpftraceLine(line)?.data).toBe('F 1 2 a\\uffffffc3');
+  });
+
+  it('returns undefined for garbage, never throws', () => {
+    for (const bad of ['', 'x', '{', '{"type": 1}', 'null', '{"data": "x"}', '\u0000\u0001']) {
+      expect(parseBpftraceLine(bad)).toBeUndefined();
+    }
+  });
+});
+
+describe('records', () => {
+  it('parses each record kind', () => {
+    expect(parseRecord('B 1 123\n')).toEqual({ kind: 'ready', version: 1, ts: 123 });
+    expect(parseRecord(`A 10 99 0 ${hex('ab\0c\0')}\n`)).toMatchObject({ kind: 'argv', pid: 10, index: 0, hex: '6162006300' });
+    expect(parseRecord('F 10 99 /usr/bin/with space\n')).toMatchObject({ kind: 'filename', path: '/usr/bin/with space' });
+    expect(parseRecord('E 10 99 1 0 1000 0 1000 3 12 4567890123456 42 nc.openbsd\n')).toMatchObject({
+      kind: 'exec', pid: 10, ppid: 1, euid: 1000, argc: 3, argLen: 12, startTicks: 456789, cgroupId: '42', exeName: 'nc.openbsd',
+    });
+    expect(parseRecord('K 11 100 10 0 0 4567890123456 42 my comm\n')).toMatchObject({ kind: 'fork', ppid: 10, comm: 'my comm' });
+    expect(parseRecord('X 11 101 768 4567890123456 42 sh\n')).toMatchObject({ kind: 'exit', status: 768 });
+    expect(parseRecord('N 5 9 1 -115 0 0 100000000 7 2 6 40000 4444 127.0.0.1 10.0.0.1 :: ::\n')).toMatchObject({
+      kind: 'net', op: 'connect', ret: -115, ipVersion: 4, protocol: 6, localPort: 40000, remotePort: 4444,
+      localAddr: '127.0.0.1', remoteAddr: '10.0.0.1', startTicks: 10,
+    });
+    expect(parseRecord('N 5 9 3 0 0 0 100000000 7 10 6 4444 0 0.0.0.0 0.0.0.0 ::1 ::\n')).toMatchObject({
+      op: 'listen', ipVersion: 6, localAddr: '::1', remoteAddr: '::',
+    });
+  });
+
+  it('rejects malformed records', () => {
+    for (const bad of ['Q 1', 'E 1 2', 'E x 2 3 4 5 6 7 8 9 10 11 n', 'N 1 2 9 0 0 0 0 0 2 6 1 2 a b c d', 'N 1 2 1 0 0 0 0 0 1 6 1 2 a b c d', 'A 1 2 3 zz', '']) {
+      expect(parseRecord(bad)).toBeUndefined();
+    }
+  });
+
+  it('converts start_boottime to clock ticks exactly, beyond 2^53 ns', () => {
+    expect(nsToTicks('9007199254740993123')).toBe(900719925474);
+    expect(nsToTicks('9999999')).toBe(0);
+  });
+});
+
+describe('argv', () => {
+  it('splits on NUL, keeps empty arguments, replaces invalid UTF-8', () => {
+    expect(splitArgv(Buffer.from('a\0\0b\xffc\0', 'latin1'), 3)).toEqual({ args: ['a', '', 'b\uFFFDc'], complete: true });
+  });
+
+  it('reports an incomplete area', () => {
+    expect(splitArgv(Buffer.from('a\0bc', 'latin1'), 3)).toEqual({ args: ['a', 'bc'], complete: false });
+  });
+
+  it('reassembles chunks and flags a missing one as truncated', () => {
+    const asm = new ExecAssembler();
+    const area = Buffer.from(`/bin/x\0${'y'.repeat(200)}\0`, 'latin1');
+    const header = { kind: 'exec' as const, pid: 1, ts: 5, ppid: 0, uid: 0, euid: 0, gid: 0, egid: 0, argc: 2, argLen: area.length, startTicks: 1, cgroupId: '1', exeName: 'x' };
+    asm.addChunk(1, 5, 0, area.subarray(0, 128).toString('hex'), 0);
+    asm.addChunk(1, 5, 1, area.subarray(128).toString('hex'), 0);
+    asm.addFilename(1, 5, '/bin/x', 0);
+    expect(asm.complete(header)).toMatchObject({ args: ['/bin/x', 'y'.repeat(200)], argsTruncated: false, filename: '/bin/x' });
+    asm.addChunk(1, 6, 0, area.subarray(0, 128).toString('hex'), 0);
+    expect(asm.complete({ ...header, ts: 6 })).toMatchObject({ args: ['/bin/x', 'y'.repeat(121)], argsTruncated: true });
+    expect(asm.stats.incompleteExecs).toBe(1);
+  });
+});
+
+describe('reorder buffer', () => {
+  it('releases in timestamp order after the window and passes late events through', () => {
+    const out: number[] = [];
+    const rb = new ReorderBuffer<{ ts: number }>(10, (e) => out.push(e.ts));
+    rb.push({ ts: 3 }, 0);
+    rb.push({ ts: 1 }, 1);
+    rb.push({ ts: 2 }, 2);
+    rb.flush(5);
+    expect(out).toEqual([]);
+    rb.flush(11);
+    expect(out).toEqual([1, 2, 3]);
+    rb.push({ ts: 0 }, 12);
+    expect(out).toEqual([1, 2, 3, 0]);
+    expect(rb.late).toBe(1);
+  });
+});
+
+describe('/proc parsing', () => {
+  it('parses stat with spaces and parentheses in comm', () => {
+    const stat = '123 (a (b) c) S 45 123 123 0 -1 4194560 1 0 0 0 0 0 0 0 20 0 1 0 98765 1000 10';
+    expect(parseProcStat(stat)).toEqual({ comm: 'a (b) c', ppid: 45, startTicks: 98765 });
+  });
+
+  it('parses uids, gids and cmdline', () => {
+    expect(parseProcStatusIds('Name:\tx\nUid:\t1 2 3 4\nGid:\t5 6 7 8\n')).toEqual({ uid: 1, euid: 2, gid: 5, egid: 6 });
+    expect(parseCmdline(Buffer.from('a\0\0b\0'))).toEqual(['a', '', 'b']);
+  });
+});
