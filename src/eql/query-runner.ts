@@ -1,0 +1,127 @@
+// A parsed Query compiled for batch use over events already in (timestamp, tiebreaker)
+// order: event queries, sequences (runs, missing events, until) and head/tail pipes.
+
+import type { Query, SequenceStage } from './ast.js';
+import { Compiler, type CompileOptions, type Predicate } from './compile.js';
+import { EqlError } from './errors.js';
+import { keyTuples, type Match, type MatcherStage, type Ordinal, ordinalBefore, SequenceMatcher } from './sequence-matcher.js';
+import type { Value } from './values.js';
+
+export interface SequenceResult<E> {
+  /** null where a missing-event stage sits */
+  events: (E | null)[];
+  joinKeys: Value[];
+}
+
+export type QueryResult<E> = { kind: 'events'; events: E[] } | { kind: 'sequences'; sequences: SequenceResult<E>[] };
+
+interface MissingStage {
+  /** positive stages before it */
+  position: number;
+  stage: MatcherStage;
+}
+
+export function matcherStage(c: Compiler, s: SequenceStage, shared: SequenceStage['by']): MatcherStage {
+  const by = [...shared, ...s.by];
+  return {
+    matches: c.eventQuery(s.query),
+    keys: by.map((k) => c.value(k)),
+    optional: by.map((k) => k.optional),
+  };
+}
+
+export class CompiledQuery<E> {
+  private readonly compiler: Compiler;
+  private readonly filter?: Predicate;
+  private readonly positive: MatcherStage[] = [];
+  private readonly missing: MissingStage[] = [];
+  private readonly until?: MatcherStage;
+
+  constructor(readonly query: Query, opts: CompileOptions = {}) {
+    this.compiler = new Compiler(opts);
+    if (query.type === 'event') this.filter = this.compiler.eventQuery(query.query);
+    else if (query.type === 'sequence') {
+      for (const s of query.stages) {
+        const st = matcherStage(this.compiler, s, query.by);
+        if (s.missing) for (let r = 0; r < s.runs; r++) this.missing.push({ position: this.positive.length, stage: st });
+        else for (let r = 0; r < s.runs; r++) this.positive.push(st);
+      }
+      if (query.until) this.until = matcherStage(this.compiler, query.until, query.by);
+    } else {
+      throw new EqlError('EQL_SEMANTIC', 'sample queries are not supported yet', 1, 1);
+    }
+  }
+
+  run(events: E[], ordinal: (e: E) => Ordinal, size = Infinity): QueryResult<E> {
+    const q = this.query;
+    if (this.filter) {
+      const filter = this.filter;
+      let hits = events.filter((e) => filter(e));
+      hits = applyPipes(hits, q.pipes);
+      return { kind: 'events', events: hits.slice(0, size) };
+    }
+    const matches: Match<E>[] = [];
+    const matcher = new SequenceMatcher<E>(this.positive, this.until, q.type === 'sequence' ? q.maxspanMs : undefined, (m) => matches.push(m), Infinity);
+    for (const e of events) matcher.push(e, ordinal(e));
+    const maxspan = q.type === 'sequence' ? q.maxspanMs : undefined;
+    let sequences = matches
+      .filter((m) => !this.missing.length || !this.missingFilled(m, events, ordinal, maxspan ?? 0))
+      .sort((a, b) => compareOrdinals(a.ordinals[a.ordinals.length - 1]!, b.ordinals[b.ordinals.length - 1]!))
+      .map((m) => this.withMissingSlots(m));
+    sequences = applyPipes(sequences, q.pipes);
+    return { kind: 'sequences', sequences: sequences.slice(0, size) };
+  }
+
+  private withMissingSlots(m: Match<E>): SequenceResult<E> {
+    const out: (E | null)[] = [];
+    let mi = 0;
+    for (let p = 0; p <= m.events.length; p++) {
+      while (mi < this.missing.length && this.missing[mi]!.position === p) {
+        out.push(null);
+        mi++;
+      }
+      if (p < m.events.length) out.push(m.events[p]!);
+    }
+    return { events: out, joinKeys: m.joinKeys };
+  }
+
+  /**
+   * Rejects a candidate when every missing stage can be filled, in its slot and with the same
+   * key, and the filled sequence still fits in maxspan (what the ES suite pins down).
+   */
+  private missingFilled(m: Match<E>, events: E[], ordinal: (e: E) => Ordinal, maxspan: number): boolean {
+    const o = m.ordinals;
+    const key = JSON.stringify(m.joinKeys);
+    let startTs = o[0]!.ts;
+    let endTs = o[o.length - 1]!.ts;
+    for (const ms of this.missing) {
+      const lo = ms.position > 0 ? o[ms.position - 1] : undefined;
+      const hi = ms.position < o.length ? o[ms.position] : undefined;
+      const fits = (e: E) => {
+        const eo = ordinal(e);
+        if (lo && !ordinalBefore(lo, eo)) return false;
+        if (hi && !ordinalBefore(eo, hi)) return false;
+        if (!lo && eo.ts < endTs - maxspan) return false;
+        if (!hi && eo.ts > startTs + maxspan) return false;
+        return ms.stage.matches(e) && (keyTuples(ms.stage, e) ?? []).some((t) => JSON.stringify(t) === key);
+      };
+      const candidates = events.filter(fits);
+      if (!candidates.length) return false;
+      // leading: the latest one keeps the span smallest; trailing: the earliest
+      if (!lo) startTs = Math.min(startTs, ordinal(candidates[candidates.length - 1]!).ts);
+      if (!hi) endTs = Math.max(endTs, ordinal(candidates[0]!).ts);
+    }
+    return endTs - startTs <= maxspan;
+  }
+}
+
+/** Sequences are listed in completion order: by their last event. */
+function compareOrdinals(a: Ordinal, b: Ordinal): number {
+  return ordinalBefore(a, b) ? -1 : ordinalBefore(b, a) ? 1 : 0;
+}
+
+function applyPipes<T>(items: T[], pipes: Query['pipes']): T[] {
+  let out = items;
+  for (const p of pipes) out = p.kind === 'head' ? out.slice(0, p.count) : p.count === 0 ? [] : out.slice(-p.count);
+  return out;
+}

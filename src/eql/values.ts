@@ -1,0 +1,48 @@
+// Runtime values of EQL expressions. A multi-valued field is an array; missing is null.
+
+export type Scalar = string | number | boolean | null;
+export type Value = Scalar | Scalar[];
+
+/** Reads a field from a nested document; flat dotted keys are honoured too. */
+export function readField(doc: unknown, path: string[]): Value {
+  let o: unknown = doc;
+  for (let i = 0; i < path.length; i++) {
+    if (typeof o !== 'object' || o === null) return null;
+    if (Array.isArray(o)) return collect(o, path.slice(i));
+    const rec = o as Record<string, unknown>;
+    let next = rec[path[i]!];
+    if (next === undefined && i < path.length - 1) {
+      // flat key "a.b.c" at this level
+      for (let j = path.length; j > i + 1; j--) {
+        const flat = rec[path.slice(i, j).join('.')];
+        if (flat !== undefined) {
+          next = flat;
+          i = j - 1;
+          break;
+        }
+      }
+    }
+    o = next;
+  }
+  return normalize(o);
+}
+
+function collect(arr: unknown[], rest: string[]): Value {
+  const out: Scalar[] = [];
+  for (const item of arr) {
+    const v = readField(item, rest);
+    if (Array.isArray(v)) out.push(...v);
+    else if (v !== null) out.push(v);
+  }
+  return out.length ? out : null;
+}
+
+function normalize(v: unknown): Value {
+  if (v === undefined || v === null) return null;
+  if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') return v;
+  if (Array.isArray(v)) {
+    const out = v.flat(Infinity).filter((x): x is string | number | boolean => x !== null && typeof x !== 'object');
+    return out.length ? out : null;
+  }
+  return null;
+}
