@@ -65,7 +65,7 @@ export class CompiledQuery<E> {
     for (const e of events) matcher.push(e, ordinal(e));
     const maxspan = q.type === 'sequence' ? q.maxspanMs : undefined;
     let sequences = matches
-      .filter((m) => !this.missing.length || !this.missingFilled(m, events, ordinal, maxspan ?? 0))
+      .filter((m) => !this.missing.length || !this.rejectedByMissing(m, events, ordinal, maxspan ?? 0))
       .sort((a, b) => compareOrdinals(a.ordinals[a.ordinals.length - 1]!, b.ordinals[b.ordinals.length - 1]!))
       .map((m) => this.withMissingSlots(m));
     sequences = applyPipes(sequences, q.pipes);
@@ -86,14 +86,17 @@ export class CompiledQuery<E> {
   }
 
   /**
-   * Rejects a candidate when every missing stage can be filled, in its slot and with the same
-   * key, and the filled sequence still fits in maxspan (what the ES suite pins down).
+   * Whether missing stages reject a candidate, as the ES suite pins down: a stage between two
+   * events rejects when any such event (same key) lies between them; the leading and trailing
+   * stages reject when all of them can be filled with the whole sequence still within maxspan.
    */
-  private missingFilled(m: Match<E>, events: E[], ordinal: (e: E) => Ordinal, maxspan: number): boolean {
+  private rejectedByMissing(m: Match<E>, events: E[], ordinal: (e: E) => Ordinal, maxspan: number): boolean {
     const o = m.ordinals;
     const key = JSON.stringify(m.joinKeys);
     let startTs = o[0]!.ts;
     let endTs = o[o.length - 1]!.ts;
+    let edges = 0;
+    let edgesFilled = 0;
     for (const ms of this.missing) {
       const lo = ms.position > 0 ? o[ms.position - 1] : undefined;
       const hi = ms.position < o.length ? o[ms.position] : undefined;
@@ -106,12 +109,18 @@ export class CompiledQuery<E> {
         return ms.stage.matches(e) && (keyTuples(ms.stage, e) ?? []).some((t) => JSON.stringify(t) === key);
       };
       const candidates = events.filter(fits);
-      if (!candidates.length) return false;
+      if (lo && hi) {
+        if (candidates.length) return true;
+        continue;
+      }
+      edges++;
+      if (!candidates.length) continue;
+      edgesFilled++;
       // leading: the latest one keeps the span smallest; trailing: the earliest
       if (!lo) startTs = Math.min(startTs, ordinal(candidates[candidates.length - 1]!).ts);
       if (!hi) endTs = Math.max(endTs, ordinal(candidates[0]!).ts);
     }
-    return endTs - startTs <= maxspan;
+    return edges > 0 && edgesFilled === edges && endTs - startTs <= maxspan;
   }
 }
 

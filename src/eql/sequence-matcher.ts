@@ -2,7 +2,7 @@
 // ascending (timestamp, tiebreaker) order. Per join key and stage, a new event of stage s
 // takes the most recent pending sequence of stage s-1 that is strictly older, and drops it
 // and every older one of that group (ES SequenceGroup.trimBefore). maxspan is inclusive and
-// measured from the sequence's first event; `until` cancels a key's pending sequences.
+// measured from the sequence's first event; `until` then cancels a key's pending sequences.
 
 import type { Predicate, ValueFn } from './compile.js';
 import type { Value } from './values.js';
@@ -84,9 +84,6 @@ export class SequenceMatcher<E> {
   }
 
   push(ev: E, ord: Ordinal): void {
-    if (this.until && this.until.matches(ev)) {
-      for (const t of keyTuples(this.until, ev) ?? []) this.cancel(JSON.stringify(t));
-    }
     const last = this.stages.length - 1;
     for (let s = last; s >= 0; s--) {
       const stage = this.stages[s]!;
@@ -98,6 +95,10 @@ export class SequenceMatcher<E> {
         if (s === 0) this.start(key, t, ev, ord, last);
         else this.advance(key, s, ev, ord, last);
       }
+    }
+    // after the stages: an event that is both a stage and the until may still complete one
+    if (this.until && this.until.matches(ev)) {
+      for (const t of keyTuples(this.until, ev) ?? []) this.cancel(JSON.stringify(t));
     }
   }
 
