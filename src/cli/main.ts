@@ -15,6 +15,9 @@ type Command = (argv: string[]) => Promise<number>;
 const COMMANDS: Record<string, () => Promise<Command>> = {
   run: async () => (await import('./run-command.js')).runCommand,
   doctor: async () => (await import('./doctor-command.js')).doctorCommand,
+  query: async () => (await import('./query-command.js')).queryCommand,
+  replay: async () => (await import('./replay-command.js')).replayCommand,
+  rules: async () => (await import('./rules-command.js')).rulesCommand,
 };
 
 export async function main(argv: string[]): Promise<number> {

@@ -7,6 +7,7 @@ import { FUNCTIONS } from './functions.js';
 import { tokenize, type Token } from './lexer.js';
 
 const FUNCTION_NAMES = new Map(Object.keys(FUNCTIONS).map((n) => [n.toLowerCase(), n]));
+const UPPER_KEYWORDS = new Set(['AND', 'OR', 'NOT', 'IN', 'LIKE', 'REGEX', 'WHERE', 'BY', 'WITH', 'UNTIL']);
 const COMPARE = new Set(['==', '!=', '<', '<=', '>', '>=']);
 const TIME_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60000, h: 3600000, d: 86400000 };
 
@@ -232,6 +233,9 @@ class Parser {
     const left = this.additive();
     const tok = this.peek();
     const pos = this.pos(start);
+    if (tok.type === 'ident' && !tok.quoted && UPPER_KEYWORDS.has(tok.value)) {
+      this.fail(tok, `EQL keywords are lowercase: write '${tok.value.toLowerCase()}'`);
+    }
     if (tok.type === 'op' && COMPARE.has(tok.value)) {
       this.next();
       const right = this.additive();
@@ -343,6 +347,9 @@ class Parser {
         return { type: 'field', path: splitField(tok), optional: true, pos };
       case 'tilde_ident':
       case 'ident': {
+        if (!tok.quoted && UPPER_KEYWORDS.has(tok.value)) {
+          this.fail(tok, `EQL keywords are lowercase: write '${tok.value.toLowerCase()}' (or \`${tok.value}\` for a field)`);
+        }
         if (this.is('(') && !tok.quoted) return this.call(tok);
         if (tok.type === 'tilde_ident') this.fail(tok, `expected '(' after ${tok.raw}`);
         return { type: 'field', path: splitField(tok), optional: false, pos };
@@ -377,7 +384,7 @@ class Parser {
     if (insensitive && !spec.caseVariant) this.fail(name, `function '${name.value}' has no case-insensitive (~) variant`, 'EQL_FUNCTION');
     if (args.length < spec.min || args.length > spec.max) {
       const want = spec.min === spec.max ? `${spec.min}` : spec.max === Infinity ? `at least ${spec.min}` : `${spec.min} to ${spec.max}`;
-      this.fail(name, `function '${name.value}' takes ${want} arguments, found ${args.length}`, 'EQL_FUNCTION');
+      this.fail(name, `function '${name.value}' takes ${want} argument${want === '1' ? '' : 's'}, found ${args.length}`, 'EQL_FUNCTION');
     }
     return { type: 'call', name: canonical!, insensitive, args, pos: this.pos(name) };
   }

@@ -10,7 +10,7 @@ export function wildcardRegExp(pattern: string, insensitive: boolean): RegExp {
     for (const ch of pattern) {
       if (ch === '*') src += '[\\s\\S]*';
       else if (ch === '?') src += '[\\s\\S]';
-      else src += ch.replace(/[.+^${}()|[\]\\/-]/g, '\\$&');
+      else src += ch.replace(/[.+^${}()|[\]\\]/g, '\\$&');
     }
     re = new RegExp(`^${src}$`, insensitive ? 'iu' : 'u');
     if (cache.size > 10000) cache.clear();

@@ -1,0 +1,33 @@
+// `nightjar replay FILE|-`: recorded ECS events (NDJSON, in time order) through the rules;
+// alerts as NDJSON on stdout.
+
+import { parseArgs } from 'node:util';
+import { alertDoc } from '../detect/alert-doc.js';
+import { RuleEngine } from '../detect/rule-engine.js';
+import { readNdjson, type NdjsonStats } from './ndjson-input.js';
+import { loadRuleSet } from './rule-paths.js';
+import { CliError } from './usage-error.js';
+
+export async function replayCommand(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv, options: { rules: { type: 'string', multiple: true } }, allowPositionals: true, strict: true,
+  });
+  if (positionals.length !== 1) throw new CliError('usage: nightjar replay [--rules DIR] FILE|-');
+  const rules = await loadRuleSet(values.rules ?? []);
+  const out = process.stdout;
+  let pending = '';
+  const engine = new RuleEngine(rules, (d) => {
+    pending += `${JSON.stringify(alertDoc(d.rule, d.events))}\n`;
+  });
+  const stats: NdjsonStats = { lines: 0, malformed: 0 };
+  for await (const doc of readNdjson(positionals[0]!, stats)) {
+    engine.push(doc);
+    if (pending.length > 65536) {
+      if (!out.write(pending)) await new Promise((r) => out.once('drain', r));
+      pending = '';
+    }
+  }
+  if (pending) out.write(pending);
+  if (stats.malformed) process.stderr.write(`nightjar: ${stats.malformed} malformed line(s) skipped\n`);
+  return stats.malformed ? 1 : 0;
+}
