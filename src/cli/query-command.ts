@@ -20,9 +20,9 @@ export async function queryCommand(argv: string[]): Promise<number> {
     if (e instanceof EqlError) throw new CliError(e.render(source).replace(/\n/g, '\n  '));
     throw e;
   }
-  const stats: NdjsonStats = { lines: 0, malformed: 0 };
+  const stats: NdjsonStats = { lines: 0, malformed: 0, skipped: 0 };
   const events: EcsDoc[] = [];
-  for await (const doc of readNdjson(file, stats)) events.push(doc);
+  for await (const batch of readNdjson(file, stats)) events.push(...batch);
   const ords = new Map(events.map((e, i) => [e, ordinalOf(e, i)]));
   events.sort((a, b) => {
     const x = ords.get(a)!;

@@ -1,0 +1,19 @@
+// `npm run bench`: every benchmark in turn; results as table rows and JSON lines, also
+// saved to bench/results/latest.ndjson.
+
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const benches = ['replay.mjs'];
+const json = [];
+for (const b of benches) {
+  const out = execFileSync('node', [`${root}/bench/${b}`], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  for (const line of out.split('\n')) {
+    if (line.startsWith('|')) console.log(line);
+    else if (line.startsWith('{')) json.push(line);
+  }
+}
+mkdirSync(`${root}/bench/results`, { recursive: true });
+writeFileSync(`${root}/bench/results/latest.ndjson`, `${json.join('\n')}\n`);

@@ -1,0 +1,98 @@
+// `nightjar rules check` diagnostics and `nightjar query` output, through the built CLI.
+
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { execa } from 'execa';
+import { describe, expect, it } from 'vitest';
+import { execEvent, networkEvent } from '../helpers/ecs-fixtures.js';
+import { NIGHTJAR_BIN, SHARED } from '../helpers/paths.js';
+
+const dir = mkdtempSync(`${tmpdir()}/nightjar-cli-`);
+const nj = (args: string[], input?: string) => execa(NIGHTJAR_BIN, args, { reject: false, input });
+
+const RULE = (query: string, extra = '') => `[metadata]
+creation_date = "2026/01/01"
+
+[rule]
+author = ["test"]
+description = "d"
+name = "n"
+risk_score = 21
+rule_id = "r-${Math.random()}"
+severity = "low"
+type = "eql"
+${extra}query = '''
+${query}
+'''
+`;
+
+describe('nightjar rules check', () => {
+  it('accepts the bundled rules, with no ECS warnings', async () => {
+    const r = await nj(['rules', 'check', '--ecs', `${SHARED}/ecs/ecs_fields.json`]);
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).toBe('2 rule(s) valid, 0 error(s), 0 warning(s)');
+    expect(r.stderr).toBe('');
+  });
+
+  it('reports an EQL error at its file:line:col with a caret, exit 2', async () => {
+    const f = `${dir}/bad-eql.toml`;
+    writeFileSync(f, RULE('process where\n  process.name == "nc" AND true'));
+    const r = await nj(['rules', 'check', f]);
+    expect(r.exitCode).toBe(2);
+    // the query starts on line 13 of the file; AND is on the query's line 2, column 24
+    expect(r.stderr).toContain(`${f}:14:24: error EQL_SYNTAX:`);
+    expect(r.stderr).toContain('  process.name == "nc" AND true\n');
+    expect(r.stderr).toMatch(/\n {25}\^/);
+  });
+
+  it('reports broken TOML and schema errors with their lines', async () => {
+    writeFileSync(`${dir}/bad-toml.toml`, '[rule]\nname = "x\n');
+    writeFileSync(`${dir}/bad-schema.toml`, RULE('process where true', 'risk_score_extra = 1\n').replace('severity = "low"', 'severity = "urgent"'));
+    const r = await nj(['rules', 'check', `${dir}/bad-toml.toml`, `${dir}/bad-schema.toml`]);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toMatch(new RegExp(`${dir}/bad-toml.toml:2:\\d+: error RULE_TOML`));
+    expect(r.stderr).toContain(`${dir}/bad-schema.toml:10:1: error RULE_SCHEMA: rule.severity`);
+  });
+
+  it('warns about fields outside ECS', async () => {
+    const f = `${dir}/odd-field.toml`;
+    writeFileSync(f, RULE('process where process.nmae == "nc"'));
+    const r = await nj(['rules', 'check', '--ecs', `${SHARED}/ecs/ecs_fields.json`, f]);
+    expect(r.exitCode).toBe(0);
+    expect(r.stderr).toContain('warning RULE_FIELD: field process.nmae is not in ECS');
+  });
+});
+
+describe('nightjar query', () => {
+  const p = { entity: 'E1', pid: 7, args: ['nc', '-l', '-p', '1'] };
+  const input = [execEvent(p), networkEvent(p, 'connection_accepted'), execEvent({ entity: 'E2', pid: 8, args: ['ls'] })]
+    .map((e) => JSON.stringify(e)).join('\n');
+
+  it('prints matching events as NDJSON', async () => {
+    const r = await nj(['query', 'process where process.name : "NC"', '-'], input);
+    expect(r.exitCode).toBe(0);
+    const lines = r.stdout.split('\n').map((l) => JSON.parse(l) as { process: { pid: number } });
+    expect(lines.map((l) => l.process.pid)).toEqual([7]);
+  });
+
+  it('prints sequences with their join keys', async () => {
+    const r = await nj(['query', 'sequence by process.entity_id [process where true] [network where true]', '-'], input);
+    expect(r.exitCode).toBe(0);
+    const [line] = r.stdout.split('\n').map((l) => JSON.parse(l) as { sequence: unknown[]; join_keys: unknown[] });
+    expect(line!.sequence).toHaveLength(2);
+    expect(line!.join_keys).toEqual(['E1']);
+  });
+
+  it('rejects an invalid query with exit 2 and the position', async () => {
+    const r = await nj(['query', "process where process.name == 'nc'", '-'], input);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toMatch(/^nightjar: EQL_LEX: use double quotes.*\(1:31\)$/);
+  });
+
+  it('counts malformed lines, skips them and exits 1', async () => {
+    const r = await nj(['query', 'process where true', '-'], `${input}\n{not json\n[1]\n`);
+    expect(r.exitCode).toBe(1);
+    expect(r.stdout.split('\n')).toHaveLength(2);
+    expect(r.stderr).toContain('-:4: not a JSON object, skipped');
+  });
+});
