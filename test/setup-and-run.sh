@@ -13,6 +13,9 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
+# Both netcat variants are installed; `nc` is netcat-openbsd, as on a default Debian.
+update-alternatives --set nc /bin/nc.openbsd >/dev/null
+
 if [ ! -d /sys/kernel/tracing/events ]; then
   mount -t tracefs nodev /sys/kernel/tracing
 fi

@@ -36,6 +36,7 @@ export class RuleEngine {
   private readonly anyCategory: CompiledRule[] = [];
   private readonly all: CompiledRule[] = [];
   private n = 0;
+  private latestTs = 0;
 
   constructor(
     rules: LoadedRule[],
@@ -78,6 +79,9 @@ export class RuleEngine {
 
   push(ev: EcsDoc): void {
     const ord = ordinalOf(ev, ++this.n);
+    // event time drives look-back expiry, so replayed and live streams are bounded alike
+    if (ord.ts > this.latestTs) this.latestTs = ord.ts;
+    if (this.n % 1024 === 0) this.expire(this.latestTs);
     const cats = (ev.event as { category?: unknown } | undefined)?.category;
     const list = Array.isArray(cats) ? cats : typeof cats === 'string' ? [cats] : [];
     const seen = list.length > 1 ? new Set<CompiledRule>() : undefined;
