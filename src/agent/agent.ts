@@ -1,6 +1,7 @@
 // `nightjar run`: ordered startup steps, the live pipeline, and teardown in reverse order.
 //   bpftrace lines -> RecordDecoder -> EventBuilder -> ECS event -> sinks (events file, rules)
 
+import { ContainerResolver } from '../container/container-resolver.js';
 import type { EcsDoc } from '../ecs/ecs-event.js';
 import { agentIdentity, readBootId, readHostMetadata } from '../host/host-metadata.js';
 import { BpftraceRunner } from '../probe/bpftrace-runner.js';
@@ -63,9 +64,11 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
   let seq = 0;
   const ctx = { host, agent, clock, nextSequence: () => ++seq };
 
-  // 2. processes that already run
+  // 2. processes and cgroups that already exist
   const table = new ProcessTable();
-  for (const p of await seedProcesses(procRoot, bootId)) table.set(p);
+  const containers = new ContainerResolver(o.hostRoot, counters);
+  const [seeded] = await Promise.all([seedProcesses(procRoot, bootId), containers.start()]);
+  for (const p of seeded) table.set(p);
 
   // 3. sinks
   const eventsFile = o.eventsPath ? new NdjsonWriter(o.eventsPath) : undefined;
@@ -73,12 +76,12 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
   if (eventsFile) sinks.push((d) => eventsFile.write(d));
 
   // 4. pipeline
-  const builder = new EventBuilder(table, ctx, bootId);
+  const builder = new EventBuilder(table, ctx, bootId, containers);
   const decoder = new RecordDecoder(counters, (ev) => {
     counters.inc(`events_${ev.kind}`);
     const doc = builder.handle(ev, Date.now());
     for (const sink of sinks) sink(doc);
-  }, o.reorderWindowMs);
+  }, o.reorderWindowMs, (id, level, name) => containers.addName(id, level, name));
   const windowMs = o.reorderWindowMs ?? 15;
   let flushTimer: NodeJS.Timeout | undefined;
   const flushSoon = () => {

@@ -7,6 +7,7 @@ export type ProbeRecord =
   | { kind: 'ready'; version: number; ts: number }
   | { kind: 'argv'; pid: number; ts: number; index: number; hex: string }
   | { kind: 'filename'; pid: number; ts: number; path: string }
+  | { kind: 'cgroup'; cgroupId: string; level: number; name: string }
   | ExecHeader
   | ForkRecord
   | ExitRecord
@@ -117,6 +118,11 @@ export function parseRecord(raw: string): ProbeRecord | undefined {
       const hex = p?.[4]?.replaceAll(' ', '');
       if (!n || hex === undefined || !HEX.test(hex) || hex.length % 2) return undefined;
       return { kind: 'argv', pid: n[0]!, ts: n[1]!, index: n[2]!, hex };
+    }
+    case 'G': {
+      const p = fields(data, 3);
+      if (!p || !/^\d+$/.test(p[1]!) || !/^\d$/.test(p[2]!)) return undefined;
+      return { kind: 'cgroup', cgroupId: p[1]!, level: Number(p[2]), name: bytesToUtf8(p[3]!) };
     }
     case 'F': {
       const p = fields(data, 3);

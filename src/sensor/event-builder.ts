@@ -1,5 +1,6 @@
 // Ordered sensor events -> ECS events, keeping the process table current (fork, exec, exit).
 
+import type { ContainerResolver } from '../container/container-resolver.js';
 import type { EcsDoc } from '../ecs/ecs-event.js';
 import { type MapContext, networkDoc, processEndDoc, processStartDoc } from '../ecs/map-event.js';
 import { entityId } from '../process/entity-id.js';
@@ -16,7 +17,18 @@ export class EventBuilder {
     private readonly table: ProcessTable,
     private readonly ctx: MapContext,
     private readonly bootId: string,
+    private readonly containers?: ContainerResolver,
   ) {}
+
+  /** container.* and orchestrator.* only for processes in a container; never empty. */
+  private withContainer(doc: EcsDoc, cgroupId: string | undefined): EcsDoc {
+    const c = this.containers?.resolve(cgroupId);
+    if (c) {
+      doc.container = c.container;
+      if (c.orchestrator) doc.orchestrator = c.orchestrator;
+    }
+    return doc;
+  }
 
   private parentOf(p: { ppid: number; startTicks: number }): ProcessInfo | undefined {
     const parent = this.table.get(p.ppid);
@@ -37,6 +49,10 @@ export class EventBuilder {
   }
 
   handle(ev: SensorEvent, nowMs: number): EcsDoc {
+    return this.withContainer(this.build(ev, nowMs), ev.cgroupId);
+  }
+
+  private build(ev: SensorEvent, nowMs: number): EcsDoc {
     switch (ev.kind) {
       case 'exec':
         return this.exec(ev);

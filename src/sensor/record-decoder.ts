@@ -15,6 +15,7 @@ export class RecordDecoder {
     private readonly counters: Counters,
     emit: (ev: SensorEvent) => void,
     reorderWindowMs = 15,
+    private readonly onCgroupName?: (cgroupId: string, level: number, name: string) => void,
   ) {
     this.reorder = new ReorderBuffer(reorderWindowMs, emit);
   }
@@ -44,6 +45,9 @@ export class RecordDecoder {
     }
     switch (r.kind) {
       case 'ready':
+        return;
+      case 'cgroup':
+        this.onCgroupName?.(r.cgroupId, r.level, r.name);
         return;
       case 'argv':
         this.assembler.addChunk(r.pid, r.ts, r.index, r.hex, nowMs);

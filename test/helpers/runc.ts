@@ -1,0 +1,69 @@
+// Real runc containers for kernel tests: a busybox-static rootfs shared read-only by all,
+// one bundle per container with the cgroupsPath and annotations under test.
+
+import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync, copyFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { execa } from 'execa';
+
+const APPLETS = ['sh', 'true', 'nc', 'sleep', 'kill', 'echo', 'cat', 'seq'];
+let rootfs: string | undefined;
+
+function busyboxRootfs(): string {
+  if (rootfs) return rootfs;
+  const dir = mkdtempSync(`${tmpdir()}/nightjar-rootfs-`);
+  for (const d of ['bin', 'proc', 'dev', 'sys', 'tmp', 'etc']) mkdirSync(`${dir}/${d}`);
+  copyFileSync('/bin/busybox', `${dir}/bin/busybox`);
+  for (const a of APPLETS) symlinkSync('busybox', `${dir}/bin/${a}`);
+  rootfs = dir;
+  return dir;
+}
+
+export const containerId = (seed: string) =>
+  [...Buffer.from(seed.padEnd(32, '.'))].slice(0, 32).map((b) => b.toString(16).padStart(2, '0')).join('');
+
+export interface ContainerSpec {
+  id: string;
+  cgroupsPath: string;
+  args: string[];
+  annotations?: Record<string, string>;
+}
+
+function config(spec: ContainerSpec, root: string): object {
+  return {
+    ociVersion: '1.0.2',
+    process: {
+      terminal: false, user: { uid: 0, gid: 0 }, args: spec.args, cwd: '/',
+      env: ['PATH=/bin', 'HOME=/'],
+      capabilities: Object.fromEntries(['bounding', 'effective', 'permitted'].map((k) => [k, ['CAP_KILL', 'CAP_NET_BIND_SERVICE', 'CAP_SETUID', 'CAP_SETGID']])),
+      noNewPrivileges: true,
+    },
+    root: { path: root, readonly: true },
+    hostname: 'ctr',
+    mounts: [
+      { destination: '/proc', type: 'proc', source: 'proc' },
+      { destination: '/dev', type: 'tmpfs', source: 'tmpfs', options: ['nosuid', 'strictatime', 'mode=755', 'size=65536k'] },
+      { destination: '/tmp', type: 'tmpfs', source: 'tmpfs', options: ['nosuid', 'nodev', 'mode=1777'] },
+    ],
+    annotations: spec.annotations ?? {},
+    linux: {
+      cgroupsPath: spec.cgroupsPath,
+      namespaces: [{ type: 'pid' }, { type: 'ipc' }, { type: 'uts' }, { type: 'mount' }],
+      maskedPaths: ['/proc/kcore'], readonlyPaths: ['/proc/sys'],
+    },
+  };
+}
+
+/** Runs a container to completion (runc run), returning its output. */
+export async function runContainer(spec: ContainerSpec): Promise<{ stdout: string; stderr: string; exitCode: number | undefined }> {
+  const bundle = mkdtempSync(`${tmpdir()}/nightjar-bundle-`);
+  writeFileSync(`${bundle}/config.json`, JSON.stringify(config(spec, busyboxRootfs())));
+  try {
+    const r = await execa('runc', ['run', '--bundle', bundle, spec.id], { reject: false, stdin: 'ignore', timeout: 60000 });
+    return { stdout: r.stdout, stderr: r.stderr, exitCode: r.exitCode };
+  } finally {
+    await execa('runc', ['delete', '--force', spec.id], { reject: false });
+    rmSync(bundle, { recursive: true, force: true });
+  }
+}
+
+export const haveRunc = existsSync('/usr/sbin/runc') || existsSync('/usr/bin/runc');
