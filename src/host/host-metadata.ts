@@ -2,7 +2,8 @@
 // that an agent in a container (DaemonSet) describes the host, not its own image.
 
 import { randomUUID } from 'node:crypto';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, readlink, writeFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
 import os from 'node:os';
 import si from 'systeminformation';
 import { parseOsRelease } from './os-release.js';
@@ -27,8 +28,16 @@ export interface AgentDoc {
 
 const read = (p: string) => readFile(p, 'utf8').then((s) => s.trim(), () => undefined);
 
+/** Reads a host file under hostRoot, following symlinks inside the host's tree, not ours. */
+async function readHostFile(hostRoot: string, path: string, depth = 0): Promise<string | undefined> {
+  if (!hostRoot) return read(path);
+  const target = await readlink(`${hostRoot}${path}`).catch(() => undefined);
+  if (target === undefined || depth > 8) return read(`${hostRoot}${path}`);
+  return readHostFile(hostRoot, resolve(dirname(path), target), depth + 1);
+}
+
 async function osRelease(hostRoot: string): Promise<Record<string, string>> {
-  const text = (await read(`${hostRoot}/etc/os-release`)) ?? (await read(`${hostRoot}/usr/lib/os-release`));
+  const text = (await readHostFile(hostRoot, '/etc/os-release')) ?? (await readHostFile(hostRoot, '/usr/lib/os-release'));
   return text ? parseOsRelease(text) : {};
 }
 
@@ -49,8 +58,8 @@ async function interfaces(): Promise<{ ip: string[]; mac: string[] }> {
 export async function readHostMetadata(hostRoot: string): Promise<HostDoc> {
   const [rel, machineId, etcHostname, net] = await Promise.all([
     osRelease(hostRoot),
-    read(`${hostRoot}/etc/machine-id`),
-    read(`${hostRoot}/etc/hostname`),
+    readHostFile(hostRoot, '/etc/machine-id'),
+    readHostFile(hostRoot, '/etc/hostname'),
     interfaces(),
   ]);
   const hostname = etcHostname || os.hostname();

@@ -23,13 +23,17 @@ export interface AgentHarness {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-export async function startAgentProcess(extraArgs: string[] = [], env: Record<string, string> = {}): Promise<AgentHarness> {
+/** How the agent is started: by default the CLI itself; a test may wrap it (in a container). */
+export type Launcher = (dir: string, agentArgs: string[]) => { file: string; args: string[] };
+
+const direct: Launcher = (_dir, agentArgs) => ({ file: NIGHTJAR_BIN, args: agentArgs });
+
+export async function startAgentProcess(extraArgs: string[] = [], env: Record<string, string> = {}, launch: Launcher = direct): Promise<AgentHarness> {
   const dir = mkdtempSync(`${tmpdir()}/nightjar-test-`);
   const eventsPath = `${dir}/events.ndjson`;
   const t0 = Date.now();
-  const proc = execa(NIGHTJAR_BIN, ['run', '--events', eventsPath, '--state-dir', `${dir}/state`, '--alerts', `${dir}/alerts.ndjson`, ...extraArgs], {
-    env, stdin: 'ignore', buffer: false, reject: false,
-  });
+  const cmd = launch(dir, ['run', '--events', eventsPath, '--state-dir', `${dir}/state`, '--alerts', `${dir}/alerts.ndjson`, ...extraArgs]);
+  const proc = execa(cmd.file, cmd.args, { env, stdin: 'ignore', buffer: false, reject: false });
   const logLines: string[] = [];
   proc.stderr!.pipe(split2()).on('data', (l: string) => logLines.push(l));
   proc.stdout!.resume();

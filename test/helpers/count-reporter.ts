@@ -8,13 +8,15 @@ export default class CountReporter implements Reporter {
     let failed = 0;
     let skipped = 0;
     for (const m of modules) {
-      if (m.state() === 'failed' && [...m.children.allTests()].length === 0) failed++;
+      let moduleFailed = 0;
       for (const t of m.children.allTests()) {
         const s = t.result().state;
         if (s === 'passed') passed++;
-        else if (s === 'failed') failed++;
+        else if (s === 'failed') moduleFailed++;
         else skipped++;
       }
+      // a file that failed outside its tests (import, beforeAll) counts once
+      failed += moduleFailed || (m.state() === 'failed' ? 1 : 0);
     }
     failed += errors.length;
     process.stdout.write(`\n${passed} passed, ${failed} failed, ${skipped} skipped\n`);
