@@ -1,7 +1,11 @@
 // `nightjar run`: ordered startup steps, the live pipeline, and teardown in reverse order.
 //   bpftrace lines -> RecordDecoder -> EventBuilder -> ECS event -> sinks (events file, rules)
 
+import { AlertLog } from '../alerts/alert-log.js';
+import type { Config } from '../config/config-schema.js';
 import { ContainerResolver } from '../container/container-resolver.js';
+import { Detector } from '../detect/detector.js';
+import type { LoadedRule } from '../rules/load-rules.js';
 import type { EcsDoc } from '../ecs/ecs-event.js';
 import { agentIdentity, readBootId, readHostMetadata } from '../host/host-metadata.js';
 import { BpftraceRunner } from '../probe/bpftrace-runner.js';
@@ -20,6 +24,8 @@ export interface AgentOptions {
   hostRoot: string;
   stateDir: string;
   eventsPath?: string;
+  rules: LoadedRule[];
+  config: Config;
   bpftrace?: string;
   probeScript?: string;
   reorderWindowMs?: number;
@@ -31,6 +37,7 @@ export interface AgentOptions {
 export interface RunningAgent {
   counters: Counters;
   table: ProcessTable;
+  detector: Detector;
   stop(): Promise<void>;
 }
 
@@ -70,10 +77,19 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
   const [seeded] = await Promise.all([seedProcesses(procRoot, bootId), containers.start()]);
   for (const p of seeded) table.set(p);
 
-  // 3. sinks
+  // 3. sinks: the events file (if asked for), then detection
   const eventsFile = o.eventsPath ? new NdjsonWriter(o.eventsPath) : undefined;
   const sinks = [...(o.sinks ?? [])];
   if (eventsFile) sinks.push((d) => eventsFile.write(d));
+  const alertLog = new AlertLog(o.config.alerts.path, { maxBytes: o.config.alerts.rotate.max_bytes, keep: o.config.alerts.rotate.keep }, (n) => counters.inc('alerts_written', n));
+  if (alertLog.tornLinesRepaired) log.warn('alert log ended in a torn line (crash); cut it off', { path: alertLog.path });
+  const detector = new Detector(o.rules, o.config.rules.exceptions, alertLog, counters);
+  sinks.push((d) => detector.onEvent(d));
+  const onHup = () => {
+    alertLog.reopen();
+    log.info('alert log reopened', { path: alertLog.path });
+  };
+  process.on('SIGHUP', onHup);
 
   // 4. pipeline
   const builder = new EventBuilder(table, ctx, bootId, containers);
@@ -108,13 +124,19 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
 
   // 6. housekeeping: sweep exited processes, report drops with running totals
   let lastDrops = '';
+  let lastWritten = 0;
   const housekeeping = setInterval(() => {
     const now = Date.now();
     table.sweep(now);
+    detector.tick(now);
     clock.calibrate();
     if (eventsFile?.dropped) {
       counters.inc('events_file_dropped', eventsFile.dropped);
       eventsFile.dropped = 0;
+    }
+    if (counters.get('alerts_written') !== lastWritten) {
+      lastWritten = counters.get('alerts_written');
+      log.info('alerts written (fdatasync done)', { alerts_written: lastWritten, path: alertLog.path });
     }
     const drops = Object.fromEntries(DROP_COUNTERS.map((k) => [k, counters.get(k)]));
     const key = JSON.stringify(drops);
@@ -122,23 +144,27 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
       log.warn('events dropped or delayed (running totals)', drops);
     }
     lastDrops = key;
-  }, 10000);
+  }, 1000);
 
   log.info('ready', {
     startup_ms: Date.now() - t0, bpftrace_pid: runner.pid, processes_seeded: table.size,
-    events_path: o.eventsPath, host: host.hostname, agent_id: agent.id,
+    events_path: o.eventsPath, alerts_path: alertLog.path, rules: o.rules.length, host: host.hostname, agent_id: agent.id,
   });
 
   return {
     counters,
     table,
+    detector,
     async stop() {
       clearInterval(housekeeping);
       await runner.stop();
       if (flushTimer) clearTimeout(flushTimer);
       decoder.tick(Date.now(), true);
+      detector.stop();
+      alertLog.close();
+      process.off('SIGHUP', onHup);
       await eventsFile?.close();
-      log.info('stopped', counters.snapshot());
+      log.info('stopped', { ...counters.snapshot(), pending_sequences: detector.pendingSequences(), rss_bytes: process.memoryUsage().rss });
     },
   };
 }

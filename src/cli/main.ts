@@ -18,6 +18,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   query: async () => (await import('./query-command.js')).queryCommand,
   replay: async () => (await import('./replay-command.js')).replayCommand,
   rules: async () => (await import('./rules-command.js')).rulesCommand,
+  tail: async () => (await import('./tail-command.js')).tailCommand,
 };
 
 export async function main(argv: string[]): Promise<number> {

@@ -1,7 +1,11 @@
 // `nightjar run`: the agent in the foreground until SIGTERM/SIGINT.
 
 import { parseArgs } from 'node:util';
+import { existsSync } from 'node:fs';
 import { startAgent } from '../agent/agent.js';
+import { ConfigError, loadConfig } from '../config/load-config.js';
+import { loadRuleSet } from './rule-paths.js';
+import { CliError } from './usage-error.js';
 import { createLogger } from '../util/log.js';
 
 export async function runCommand(argv: string[]): Promise<number> {
@@ -20,11 +24,24 @@ export async function runCommand(argv: string[]): Promise<number> {
     allowPositionals: false,
   });
   const log = createLogger();
+  const defaultConfig = '/etc/nightjar/config.yaml';
+  let config;
+  try {
+    config = loadConfig(values.config ?? (existsSync(defaultConfig) ? defaultConfig : undefined));
+  } catch (e) {
+    if (e instanceof ConfigError) throw new CliError(e.message);
+    throw e;
+  }
+  if (values.alerts) config.alerts.path = values.alerts;
+  if (values['state-dir']) config.state_dir = values['state-dir'];
+  const rules = await loadRuleSet([...config.rules.paths, ...(values.rules ?? [])]);
   const agent = await startAgent({
-    hostRoot: values['host-root'] ?? process.env.NIGHTJAR_HOST_ROOT ?? '',
-    stateDir: values['state-dir'] ?? '/var/lib/nightjar',
+    hostRoot: values['host-root'] ?? process.env.NIGHTJAR_HOST_ROOT ?? config.host_root,
+    stateDir: config.state_dir,
     eventsPath: values.events,
     bpftrace: values.bpftrace,
+    rules,
+    config,
     log,
   });
   await new Promise<void>((resolve) => {

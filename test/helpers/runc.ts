@@ -26,6 +26,20 @@ export interface ContainerSpec {
   cgroupsPath: string;
   args: string[];
   annotations?: Record<string, string>;
+  /** the host's /usr and /etc bind-mounted read-only: real netcat-openbsd, ncat ... */
+  hostRootfs?: boolean;
+  /** extra capabilities (CAP_NET_BIND_SERVICE is not given by default) */
+  caps?: string[];
+}
+
+let hostfs: string | undefined;
+function hostRootfs(): string {
+  if (hostfs) return hostfs;
+  const dir = mkdtempSync(`${tmpdir()}/nightjar-hostfs-`);
+  for (const d of ['usr', 'etc', 'proc', 'dev', 'sys', 'tmp']) mkdirSync(`${dir}/${d}`);
+  for (const l of ['bin', 'lib', 'lib64', 'sbin']) symlinkSync(`usr/${l}`, `${dir}/${l}`);
+  hostfs = dir;
+  return dir;
 }
 
 function config(spec: ContainerSpec, root: string): object {
@@ -34,7 +48,7 @@ function config(spec: ContainerSpec, root: string): object {
     process: {
       terminal: false, user: { uid: 0, gid: 0 }, args: spec.args, cwd: '/',
       env: ['PATH=/bin', 'HOME=/'],
-      capabilities: Object.fromEntries(['bounding', 'effective', 'permitted'].map((k) => [k, ['CAP_KILL', 'CAP_NET_BIND_SERVICE', 'CAP_SETUID', 'CAP_SETGID']])),
+      capabilities: Object.fromEntries(['bounding', 'effective', 'permitted'].map((k) => [k, ['CAP_KILL', 'CAP_SETUID', 'CAP_SETGID', ...(spec.caps ?? [])]])),
       noNewPrivileges: true,
     },
     root: { path: root, readonly: true },
@@ -43,6 +57,7 @@ function config(spec: ContainerSpec, root: string): object {
       { destination: '/proc', type: 'proc', source: 'proc' },
       { destination: '/dev', type: 'tmpfs', source: 'tmpfs', options: ['nosuid', 'strictatime', 'mode=755', 'size=65536k'] },
       { destination: '/tmp', type: 'tmpfs', source: 'tmpfs', options: ['nosuid', 'nodev', 'mode=1777'] },
+      ...(spec.hostRootfs ? ['/usr', '/etc'].map((d) => ({ destination: d, source: d, type: 'bind', options: ['rbind', 'ro'] })) : []),
     ],
     annotations: spec.annotations ?? {},
     linux: {
@@ -53,10 +68,15 @@ function config(spec: ContainerSpec, root: string): object {
   };
 }
 
+/** Starts a container in the background; resolve the returned promise to wait for its end. */
+export function startContainer(spec: ContainerSpec): Promise<{ stdout: string; stderr: string; exitCode: number | undefined }> {
+  return runContainer(spec);
+}
+
 /** Runs a container to completion (runc run), returning its output. */
 export async function runContainer(spec: ContainerSpec): Promise<{ stdout: string; stderr: string; exitCode: number | undefined }> {
   const bundle = mkdtempSync(`${tmpdir()}/nightjar-bundle-`);
-  writeFileSync(`${bundle}/config.json`, JSON.stringify(config(spec, busyboxRootfs())));
+  writeFileSync(`${bundle}/config.json`, JSON.stringify(config(spec, spec.hostRootfs ? hostRootfs() : busyboxRootfs())));
   try {
     const r = await execa('runc', ['run', '--bundle', bundle, spec.id], { reject: false, stdin: 'ignore', timeout: 60000 });
     return { stdout: r.stdout, stderr: r.stderr, exitCode: r.exitCode };

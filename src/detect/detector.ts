@@ -1,0 +1,89 @@
+// The live detection stage: ECS events -> rule engine -> exceptions -> throttle -> alert log.
+// Pending sequences keyed on a process are released when that process ends.
+
+import type { AlertLog } from '../alerts/alert-log.js';
+import type { ExceptionItemDoc } from '../config/config-schema.js';
+import type { EcsDoc } from '../ecs/ecs-event.js';
+import type { LoadedRule } from '../rules/load-rules.js';
+import type { Counters } from '../util/counters.js';
+import { alertDoc } from './alert-doc.js';
+import { Exceptions } from './exceptions.js';
+import { type Detection, RuleEngine } from './rule-engine.js';
+import { type SuppressedWindow, Throttle } from './throttle.js';
+
+export function suppressedDoc(s: SuppressedWindow): EcsDoc {
+  return {
+    '@timestamp': new Date(s.end).toISOString(),
+    event: {
+      kind: 'metric', module: 'nightjar', dataset: 'nightjar.suppressed', action: 'alerts_suppressed',
+      start: new Date(s.start).toISOString(), end: new Date(s.end).toISOString(),
+    },
+    message: `${s.suppressed} alert(s) of rule "${s.ruleName}" suppressed: max_signals ${s.allowed} per interval reached`,
+    rule: { id: s.ruleId, name: s.ruleName },
+    nightjar: { suppressed: { count: s.suppressed, allowed: s.allowed } },
+  };
+}
+
+export class Detector {
+  private readonly engine: RuleEngine;
+  private readonly exceptions: Exceptions;
+  private readonly throttle: Throttle;
+  private readonly intervals = new Map<string, number>();
+
+  constructor(
+    rules: LoadedRule[],
+    exceptionItems: ExceptionItemDoc[],
+    private readonly log: AlertLog,
+    private readonly counters: Counters,
+  ) {
+    for (const r of rules) this.intervals.set(r.rule.rule_id, r.intervalMs);
+    this.engine = new RuleEngine(rules, (d) => this.detected(d));
+    this.exceptions = new Exceptions(exceptionItems);
+    this.throttle = new Throttle((s) => {
+      this.counters.inc('alerts_suppressed_reported', s.suppressed);
+      this.log.append(suppressedDoc(s));
+    });
+  }
+
+  private detected(d: Detection): void {
+    const rule = d.rule.rule;
+    this.counters.inc(`alerts_matched{rule="${rule.rule_id}"}`);
+    if (this.exceptions.excepted(rule.rule_id, d.events)) {
+      this.counters.inc('alerts_excepted');
+      return;
+    }
+    if (!this.throttle.admit(rule.rule_id, rule.name, rule.max_signals, d.rule.intervalMs, Date.now())) {
+      this.counters.inc('alerts_suppressed');
+      return;
+    }
+    this.log.append(alertDoc(d.rule, d.events));
+  }
+
+  onEvent(doc: EcsDoc): void {
+    this.engine.push(doc);
+    const ev = doc.event as { action?: unknown } | undefined;
+    if (ev?.action === 'end') {
+      const entity = (doc.process as { entity_id?: unknown } | undefined)?.entity_id;
+      if (typeof entity === 'string') {
+        const n = this.engine.release([entity]);
+        if (n) this.counters.inc('sequences_released', n);
+      }
+    }
+  }
+
+  /** Periodic: look-back expiry and throttle windows. */
+  tick(nowMs: number): void {
+    const expired = this.engine.expire(nowMs);
+    if (expired) this.counters.inc('sequences_expired', expired);
+    this.throttle.sweep(nowMs, (id) => this.intervals.get(id) ?? 300000);
+  }
+
+  pendingSequences(): number {
+    return this.engine.pendingSequences();
+  }
+
+  stop(): void {
+    this.throttle.sweep(Date.now(), (id) => this.intervals.get(id) ?? 300000, true);
+    this.log.flush();
+  }
+}
