@@ -9,6 +9,7 @@ import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
 import { getPath, type EcsDoc } from '../../src/ecs/ecs-event.js';
 import { startAgentProcess, type AgentHarness } from '../helpers/agent-harness.js';
+import { ecsProblems } from '../helpers/ecs-validate.js';
 import { skipKernel } from '../helpers/kernel-guard.js';
 import { containerId, runContainer } from '../helpers/runc.js';
 
@@ -118,6 +119,8 @@ describe.skipIf(skipKernel)('live detection', () => {
       for (const a of alerts(agent)) {
         expect(a).toMatchObject({ event: { kind: 'alert', dataset: 'nightjar.alert' }, rule: { name: expect.any(String) }, host: { os: { type: 'linux' } } });
         if (getPath(a, 'rule.name') === RULE1) expect(getPath(a, 'container.id')).toMatch(/^[0-9a-f]{64}$/);
+        expect(ecsProblems(a)).toEqual([]);
+        expect(getPath(a, 'message')).toBe(`${getPath(a, 'rule.name')}: ${getPath(a, 'process.command_line')}`);
       }
     } finally {
       await agent.stop();
