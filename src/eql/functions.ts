@@ -37,6 +37,18 @@ export function moduloValues(a: number, b: number): number | null {
   return a % b;
 }
 
+/** A two-string predicate; the ~ variant compares lowercased. */
+function stringTest(test: (s: string, x: string) => boolean): FunctionSpec {
+  return {
+    min: 2, max: 2, caseVariant: true,
+    fn: ([a, b], ci) => {
+      const s = str(a ?? null);
+      const x = str(b ?? null);
+      return s === null || x === null ? null : test(lower(s, ci), lower(x, ci));
+    },
+  };
+}
+
 /** Python-style slice bounds, as EQL's substring. */
 function slice(s: string, start: number, end: number | undefined): string {
   const len = s.length;
@@ -102,30 +114,9 @@ export const FUNCTIONS: Record<string, FunctionSpec> = {
       return out;
     },
   },
-  endsWith: {
-    min: 2, max: 2, caseVariant: true,
-    fn: ([a, b], ci) => {
-      const s = str(a ?? null);
-      const x = str(b ?? null);
-      return s === null || x === null ? null : lower(s, ci).endsWith(lower(x, ci));
-    },
-  },
-  startsWith: {
-    min: 2, max: 2, caseVariant: true,
-    fn: ([a, b], ci) => {
-      const s = str(a ?? null);
-      const x = str(b ?? null);
-      return s === null || x === null ? null : lower(s, ci).startsWith(lower(x, ci));
-    },
-  },
-  stringContains: {
-    min: 2, max: 2, caseVariant: true,
-    fn: ([a, b], ci) => {
-      const s = str(a ?? null);
-      const x = str(b ?? null);
-      return s === null || x === null ? null : lower(s, ci).includes(lower(x, ci));
-    },
-  },
+  endsWith: stringTest((s, x) => s.endsWith(x)),
+  startsWith: stringTest((s, x) => s.startsWith(x)),
+  stringContains: stringTest((s, x) => s.includes(x)),
   indexOf: {
     min: 2, max: 3, caseVariant: true,
     fn: ([a, b, c], ci) => {

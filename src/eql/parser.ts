@@ -203,19 +203,19 @@ class Parser {
   }
 
   private or(): Expr {
-    let left = this.and();
-    while (this.is('or')) {
-      const tok = this.next();
-      left = { type: 'logical', op: 'or', left, right: this.and(), pos: this.pos(tok) };
-    }
-    return left;
+    return this.logical('or', () => this.and());
   }
 
   private and(): Expr {
-    let left = this.not();
-    while (this.is('and')) {
+    return this.logical('and', () => this.not());
+  }
+
+  /** Left-associative chain of `op` over operands parsed by `operand`. */
+  private logical(op: 'and' | 'or', operand: () => Expr): Expr {
+    let left = operand();
+    while (this.is(op)) {
       const tok = this.next();
-      left = { type: 'logical', op: 'and', left, right: this.not(), pos: this.pos(tok) };
+      left = { type: 'logical', op, left, right: operand(), pos: this.pos(tok) };
     }
     return left;
   }

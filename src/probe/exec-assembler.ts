@@ -62,12 +62,8 @@ export class ExecAssembler {
     }
     if (lost || p?.filename === undefined) this.stats.incompleteExecs++;
     const { args, complete } = splitArgv(Buffer.from(hex, 'hex'), h.argc);
-    return {
-      kind: 'exec', pid: h.pid, ts: h.ts, ppid: h.ppid, uid: h.uid, euid: h.euid, gid: h.gid,
-      egid: h.egid, startTicks: h.startTicks, cgroupId: h.cgroupId, filename: p?.filename,
-      exeName: h.exeName, args, argc: h.argc,
-      argsTruncated: lost || h.argLen > captured || !complete,
-    };
+    const { argLen: _argLen, ...header } = h;
+    return { ...header, filename: p?.filename, args, argsTruncated: lost || h.argLen > captured || !complete };
   }
 
   /** Drops partials whose header never came (lost records); returns how many. */
