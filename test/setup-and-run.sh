@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-PACKAGES=(bpftrace runc busybox-static netcat-openbsd netcat-traditional ncat openssl iproute2 procps util-linux)
+PACKAGES=(bpftrace runc busybox-static netcat-openbsd netcat-traditional ncat openssl iproute2 procps util-linux systemd)
 missing=()
 for p in "${PACKAGES[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then

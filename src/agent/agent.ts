@@ -4,6 +4,7 @@
 import { AlertLog } from '../alerts/alert-log.js';
 import type { Config } from '../config/config-schema.js';
 import { ContainerResolver } from '../container/container-resolver.js';
+import { startMetricsServer } from '../metrics/metrics-server.js';
 import { Detector } from '../detect/detector.js';
 import type { LoadedRule } from '../rules/load-rules.js';
 import type { EcsDoc } from '../ecs/ecs-event.js';
@@ -45,6 +46,11 @@ const DROP_COUNTERS = [
   'probe_records_lost', 'probe_lines_malformed', 'probe_lines_overflowed', 'exec_partials_orphaned',
   'events_late', 'events_file_dropped', 'bpftrace_restarts',
 ];
+
+function metricsAddress(server: import('node:http').Server): string {
+  const a = server.address();
+  return a && typeof a === 'object' ? `${a.family === 'IPv6' ? `[${a.address}]` : a.address}:${a.port}` : '';
+}
 
 export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
   const t0 = Date.now();
@@ -94,7 +100,7 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
   // 4. pipeline
   const builder = new EventBuilder(table, ctx, bootId, containers);
   const decoder = new RecordDecoder(counters, (ev) => {
-    counters.inc(`events_${ev.kind}`);
+    counters.inc(`events{kind="${ev.kind}"}`);
     const doc = builder.handle(ev, Date.now());
     for (const sink of sinks) sink(doc);
   }, o.reorderWindowMs, (id, level, name) => containers.addName(id, level, name));
@@ -122,7 +128,17 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
     throw e;
   }
 
-  // 6. housekeeping: sweep exited processes, report drops with running totals
+  // 6. metrics and health, on loopback
+  const metrics = await startMetricsServer(o.config.metrics.listen, {
+    counters,
+    gauges: () => ({
+      process_table_size: table.size, pending_sequences: detector.pendingSequences(),
+      bpftrace_up: runner.up ? 1 : 0, reorder_held_events: decoder.held,
+    }),
+    unhealthy: () => (runner.up ? undefined : 'bpftrace is not running'),
+  });
+
+  // 7. housekeeping: sweep exited processes, report drops with running totals
   let lastDrops = '';
   let lastWritten = 0;
   const housekeeping = setInterval(() => {
@@ -148,7 +164,7 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
 
   log.info('ready', {
     startup_ms: Date.now() - t0, bpftrace_pid: runner.pid, processes_seeded: table.size,
-    events_path: o.eventsPath, alerts_path: alertLog.path, rules: o.rules.length, host: host.hostname, agent_id: agent.id,
+    metrics: metricsAddress(metrics), events_path: o.eventsPath, alerts_path: alertLog.path, rules: o.rules.length, host: host.hostname, agent_id: agent.id,
   });
 
   return {
@@ -157,6 +173,7 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
     detector,
     async stop() {
       clearInterval(housekeeping);
+      metrics.close();
       await runner.stop();
       if (flushTimer) clearTimeout(flushTimer);
       decoder.tick(Date.now(), true);

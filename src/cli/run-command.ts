@@ -19,6 +19,7 @@ export async function runCommand(argv: string[]): Promise<number> {
       'host-root': { type: 'string' },
       'state-dir': { type: 'string' },
       bpftrace: { type: 'string' },
+      metrics: { type: 'string' },
     },
     strict: true,
     allowPositionals: false,
@@ -33,6 +34,7 @@ export async function runCommand(argv: string[]): Promise<number> {
     throw e;
   }
   if (values.alerts) config.alerts.path = values.alerts;
+  if (values.metrics) config.metrics.listen = values.metrics;
   if (values['state-dir']) config.state_dir = values['state-dir'];
   const rules = await loadRuleSet([...config.rules.paths, ...(values.rules ?? [])]);
   const agent = await startAgent({

@@ -44,6 +44,7 @@ export const ConfigSchema = z
       .strict()
       .default({}),
     state_dir: z.string().default('/var/lib/nightjar'),
+    metrics: z.object({ listen: z.string().default('127.0.0.1:9464') }).strict().default({}),
     host_root: z.string().default(''),
   })
   .strict();

@@ -44,6 +44,8 @@ export class BpftraceRunner {
   private downSince: number | undefined;
   private stderrTail: string[] = [];
   private restartTimer: NodeJS.Timeout | undefined;
+  /** true while a bpftrace has attached its probes and not exited */
+  up = false;
 
   constructor(private readonly opts: RunnerOptions) {}
 
@@ -76,6 +78,7 @@ export class BpftraceRunner {
     child.stdout!.pipe(lines).on('data', (line: string) => {
       if (!ready && line.startsWith(READY_PREFIX)) {
         ready = true;
+        this.up = true;
         clearTimeout(timer);
         this.onAttached();
         onReady?.();
@@ -86,6 +89,10 @@ export class BpftraceRunner {
       if (NOISE.test(line) || !line.trim()) return;
       this.stderrTail.push(line);
       if (this.stderrTail.length > 20) this.stderrTail.shift();
+    });
+    // 'exit' comes at once; the result waits for the pipes to drain
+    child.once('exit', () => {
+      this.up = false;
     });
     void child.then((result) => {
       clearTimeout(timer);

@@ -14,6 +14,8 @@ export interface AgentHarness {
   eventsPath: string;
   logLines: string[];
   readyMs: number;
+  /** host:port of /metrics and /healthz */
+  metrics: string;
   events(): EcsDoc[];
   waitFor(pred: (e: EcsDoc) => boolean, timeoutMs?: number): Promise<EcsDoc>;
   waitForAll(pred: (e: EcsDoc) => boolean, count: number, timeoutMs?: number): Promise<EcsDoc[]>;
@@ -32,7 +34,7 @@ export async function startAgentProcess(extraArgs: string[] = [], env: Record<st
   const dir = mkdtempSync(`${tmpdir()}/nightjar-test-`);
   const eventsPath = `${dir}/events.ndjson`;
   const t0 = Date.now();
-  const cmd = launch(dir, ['run', '--events', eventsPath, '--state-dir', `${dir}/state`, '--alerts', `${dir}/alerts.ndjson`, ...extraArgs]);
+  const cmd = launch(dir, ['run', '--events', eventsPath, '--state-dir', `${dir}/state`, '--alerts', `${dir}/alerts.ndjson`, '--metrics', '127.0.0.1:0', ...extraArgs]);
   const proc = execa(cmd.file, cmd.args, { env, stdin: 'ignore', buffer: false, reject: false });
   const logLines: string[] = [];
   proc.stderr!.pipe(split2()).on('data', (l: string) => logLines.push(l));
@@ -71,10 +73,11 @@ export async function startAgentProcess(extraArgs: string[] = [], env: Record<st
       await sleep(50);
     }
   };
-  await waitForLog((l) => l.includes('"msg":"ready"'), 30000);
+  const ready = await waitForLog((l) => l.includes('"msg":"ready"'), 30000);
   const readyMs = Date.now() - t0;
+  const metrics = (JSON.parse(ready) as { metrics: string }).metrics;
   return {
-    proc, dir, eventsPath, logLines, readyMs, events, waitForLog, waitForAll,
+    proc, dir, eventsPath, logLines, readyMs, metrics, events, waitForLog, waitForAll,
     async waitFor(pred, timeoutMs = 10000) {
       const [hit] = await waitForAll(pred, 1, timeoutMs);
       if (!hit) throw new Error('timed out waiting for an event');

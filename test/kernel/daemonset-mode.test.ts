@@ -32,6 +32,12 @@ describe.skipIf(skipKernel)('agent in a container (DaemonSet mode)', () => {
     expect(get(ev, 'container.runtime')).toBe('docker');
     const nc = await agent.waitFor((e) => get(e, 'event.action') === 'exec' && (get(e, 'process.args') as string[] | undefined)?.[0] === 'nc');
     expect(get(nc, 'container.id')).toBe(id);
+    // and detects it: rule 1 fires for the sibling's listener
+    await new Promise((r) => setTimeout(r, 500));
+    const alerts = readFileSync(`${agent.dir}/alerts.ndjson`, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as EcsDoc);
+    const hit = alerts.find((a) => get(a, 'rule.name') === 'Netcat Listener Established Inside A Container' && get(a, 'container.id') === id);
+    expect(hit, JSON.stringify(alerts.map((a) => get(a, 'rule.name')))).toBeDefined();
+    expect(get(hit!, 'host.hostname')).toBe(readFileSync('/etc/hostname', 'utf8').trim());
   });
 
   it("describes the host, not the agent's container", async () => {
