@@ -6,7 +6,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const benches = ['replay.mjs', 'latency.mjs'];
+const benches = ['replay.mjs', 'latency.mjs', 'sensor.mjs'];
 const json = [];
 for (const b of benches) {
   const out = execFileSync('node', [`${root}/bench/${b}`], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });

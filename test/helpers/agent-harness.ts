@@ -1,7 +1,7 @@
 // Runs the built agent (`bin/nightjar run`) as a child process and reads the ECS events it
 // records with --events, for kernel tests.
 
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { execa, type ResultPromise } from 'execa';
 import split2 from 'split2';
@@ -34,7 +34,9 @@ export async function startAgentProcess(extraArgs: string[] = [], env: Record<st
   const dir = mkdtempSync(`${tmpdir()}/nightjar-test-`);
   const eventsPath = `${dir}/events.ndjson`;
   const t0 = Date.now();
-  const cmd = launch(dir, ['run', '--events', eventsPath, '--state-dir', `${dir}/state`, '--alerts', `${dir}/alerts.ndjson`, '--metrics', '127.0.0.1:0', ...extraArgs]);
+  // an empty config: tests never depend on the host's /etc/nightjar/config.yaml
+  writeFileSync(`${dir}/config.yaml`, '');
+  const cmd = launch(dir, ['run', '--config', `${dir}/config.yaml`, '--events', eventsPath, '--state-dir', `${dir}/state`, '--alerts', `${dir}/alerts.ndjson`, '--metrics', '127.0.0.1:0', ...extraArgs]);
   const proc = execa(cmd.file, cmd.args, { env, stdin: 'ignore', buffer: false, reject: false });
   const logLines: string[] = [];
   proc.stderr!.pipe(split2()).on('data', (l: string) => logLines.push(l));
