@@ -2,6 +2,8 @@
 
 import { existsSync, readFileSync } from 'node:fs';
 import { execa } from 'execa';
+import { ConfigError, loadConfig } from '../config/load-config.js';
+import { resolveConfigPath } from './config-command.js';
 
 interface Finding {
   check: string;
@@ -48,6 +50,13 @@ async function checks(bpftrace: string): Promise<Finding[]> {
     check: 'cgroup2', ok: cg2 !== undefined, detail: cg2 ? `mounted at ${cg2}` : 'no cgroup2 mount',
     fix: 'mount -t cgroup2 none /sys/fs/cgroup/unified (container context needs it)',
   });
+  const configFile = resolveConfigPath(undefined);
+  try {
+    loadConfig(configFile);
+    out.push({ check: 'config', ok: true, detail: configFile ? `${configFile} valid` : 'no config file: defaults' });
+  } catch (e) {
+    out.push({ check: 'config', ok: false, detail: e instanceof ConfigError ? e.message : String(e), fix: `edit ${configFile}; nightjar config check shows the same` });
+  }
   if (version.exitCode === 0 && tracefs) {
     const attach = await execa(bpftrace, ['-e', 'tracepoint:sched:sched_process_exec { exit(); } BEGIN { printf("ok\\n"); exit(); }'], {
       reject: false, timeout: 30000,

@@ -8,6 +8,7 @@ const USAGE = `usage: nightjar <command> [options]
   query 'EQL' FILE|-                 one EQL query over ECS events
   tail [PATH] [-f]                   the alert log, readable
   rules check [FILES]                validate rule files
+  config print|check [--config FILE] the effective config (secrets masked), or validate it
   doctor                             check this host`;
 
 type Command = (argv: string[]) => Promise<number>;
@@ -19,6 +20,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   replay: async () => (await import('./replay-command.js')).replayCommand,
   rules: async () => (await import('./rules-command.js')).rulesCommand,
   tail: async () => (await import('./tail-command.js')).tailCommand,
+  config: async () => (await import('./config-command.js')).configCommand,
 };
 
 export async function main(argv: string[]): Promise<number> {

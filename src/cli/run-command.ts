@@ -1,9 +1,9 @@
 // `nightjar run`: the agent in the foreground until SIGTERM/SIGINT.
 
 import { parseArgs } from 'node:util';
-import { existsSync } from 'node:fs';
 import { startAgent } from '../agent/agent.js';
 import { ConfigError, loadConfig } from '../config/load-config.js';
+import { resolveConfigPath } from './config-command.js';
 import { loadRuleSet } from './rule-paths.js';
 import { CliError } from './usage-error.js';
 import { createLogger } from '../util/log.js';
@@ -25,10 +25,9 @@ export async function runCommand(argv: string[]): Promise<number> {
     allowPositionals: false,
   });
   const log = createLogger();
-  const defaultConfig = '/etc/nightjar/config.yaml';
   let config;
   try {
-    config = loadConfig(values.config ?? (existsSync(defaultConfig) ? defaultConfig : undefined));
+    config = loadConfig(resolveConfigPath(values.config));
   } catch (e) {
     if (e instanceof ConfigError) throw new CliError(e.message);
     throw e;

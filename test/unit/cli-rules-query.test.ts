@@ -96,3 +96,22 @@ describe('nightjar query', () => {
     expect(r.stderr).toContain('-:4: not a JSON object, skipped');
   });
 });
+
+describe('nightjar config', () => {
+  it('prints the effective config with secrets masked, and rejects typos with the path', async () => {
+    writeFileSync(`${dir}/config.yaml`, 'alerts:\n  path: /tmp/x.ndjson\nmetrics: { listen: "127.0.0.1:9999" }\n');
+    const r = await nj(['config', 'print', '--config', `${dir}/config.yaml`]);
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).toContain('path: /tmp/x.ndjson');
+    expect(r.stdout).toContain('max_bytes: 104857600');
+    writeFileSync(`${dir}/typo.yaml`, 'alerts:\n  pth: /tmp/x\n');
+    const bad = await nj(['config', 'check', '--config', `${dir}/typo.yaml`]);
+    expect(bad.exitCode).toBe(2);
+    expect(bad.stderr).toMatch(/typo\.yaml: alerts: Unrecognized key.* alerts\.pth/);
+  });
+
+  it('masks secret-looking values', async () => {
+    const { maskSecrets } = await import('../../src/cli/config-command.js');
+    expect(maskSecrets({ a: { password: 'p', api_key: 'k', api_key_file: '/f', token: '' } })).toEqual({ a: { password: '********', api_key: '********', api_key_file: '/f', token: '' } });
+  });
+});

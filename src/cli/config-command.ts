@@ -1,0 +1,40 @@
+// `nightjar config print [--config FILE]`: the effective config (file over defaults) as YAML,
+// with anything secret-looking masked; `nightjar config check`: validate only.
+
+import { existsSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { stringify } from 'yaml';
+import { ConfigError, loadConfig } from '../config/load-config.js';
+import { CliError } from './usage-error.js';
+
+export const DEFAULT_CONFIG = '/etc/nightjar/config.yaml';
+const SECRET_KEY = /(password|secret|token|api_?key|authorization)(?!_file)/i;
+
+export function maskSecrets(value: unknown, key = ''): unknown {
+  if (Array.isArray(value)) return value.map((v) => maskSecrets(v, key));
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, maskSecrets(v, k)]));
+  }
+  return SECRET_KEY.test(key) && value !== '' && value !== undefined ? '********' : value;
+}
+
+export function resolveConfigPath(given: string | undefined): string | undefined {
+  return given ?? (existsSync(DEFAULT_CONFIG) ? DEFAULT_CONFIG : undefined);
+}
+
+export async function configCommand(argv: string[]): Promise<number> {
+  const [sub, ...rest] = argv;
+  if (sub !== 'print' && sub !== 'check') throw new CliError('usage: nightjar config print|check [--config FILE]');
+  const { values } = parseArgs({ args: rest, options: { config: { type: 'string' } }, strict: true });
+  const file = resolveConfigPath(values.config);
+  let config;
+  try {
+    config = loadConfig(file);
+  } catch (e) {
+    if (e instanceof ConfigError) throw new CliError(e.message);
+    throw e;
+  }
+  if (sub === 'check') process.stdout.write(`${file ?? 'defaults (no config file)'}: valid\n`);
+  else process.stdout.write(`# effective config from ${file ?? 'defaults (no config file)'}\n${stringify(maskSecrets(config))}`);
+  return 0;
+}
