@@ -90,6 +90,23 @@ row({ benchmark: 'exec_storm_completeness', execs: EXECS, received_exact: exact,
 row({ benchmark: 'exec_storm_overhead', untraced_execs_per_s: Math.round(baseRate), traced_execs_per_s: Math.round(tracedRate), ratio: +(tracedRate / baseRate).toFixed(3), cpu_s_per_1000_events: +((cpu1 - cpu0) / TICK / (EXECS * 3 / 1000)).toFixed(3) },
   `| exec storm overhead | ${Math.round(tracedRate)} vs ${Math.round(baseRate)} execs/s untraced (ratio ${(tracedRate / baseRate).toFixed(3)}) | agent+bpftrace ${((cpu1 - cpu0) / TICK).toFixed(2)} CPU s for ~${EXECS * 3} events |`);
 
+// loopback connect/accept storm: baseline and with the agent, interleaved
+const CONNS = 20000;
+const connStorm = () => Number(execFileSync('node', [`${root}/bench/connect-storm.mjs`, String(CONNS), '32'], { encoding: 'utf8' }).trim());
+const c1 = connStorm();
+const ca = await startAgent(mkdtempSync(`${tmpdir()}/nightjar-bench-`));
+const cc0 = cpuTicks(ca.agent.pid) + cpuTicks(ca.bt);
+const ct = connStorm();
+await sleep(1000);
+const cc1 = cpuTicks(ca.agent.pid) + cpuTicks(ca.bt);
+const cstop = await stopAgent(ca);
+const c2 = connStorm();
+const cBase = CONNS / ((c1 + c2) / 2);
+const cTraced = CONNS / ct;
+const netEvents = Object.entries(cstop).filter(([k]) => k.startsWith('events{kind="net"')).reduce((a, [, v]) => a + v, 0);
+row({ benchmark: 'connect_storm_overhead', connections: CONNS, untraced_conns_per_s: Math.round(cBase), traced_conns_per_s: Math.round(cTraced), ratio: +(cTraced / cBase).toFixed(3), network_events: netEvents, records_lost: cstop.probe_records_lost ?? 0, cpu_s_per_1000_events: +((cc1 - cc0) / TICK / (Math.max(1, netEvents) / 1000)).toFixed(3) },
+  `| loopback connect/accept storm | ${Math.round(cTraced)} vs ${Math.round(cBase)} conns/s untraced (ratio ${(cTraced / cBase).toFixed(3)}) | ${netEvents} network events, ${cstop.probe_records_lost ?? 0} lost, ${((cc1 - cc0) / TICK).toFixed(2)} CPU s |`);
+
 // idle: 60 s
 const idle = await startAgent(mkdtempSync(`${tmpdir()}/nightjar-bench-`));
 await sleep(2000);

@@ -30,7 +30,11 @@ interface Pending<E> {
   ordinals: Ordinal[];
   startTs: number;
   joinKeys: Value[];
-  seq: number;
+  key: string;
+  /** the stage whose group holds it */
+  stage: number;
+  /** set when it leaves its group (advanced to the end, cancelled, expired, evicted) */
+  dead: boolean;
 }
 
 export interface MatcherStats {
@@ -68,7 +72,9 @@ export class SequenceMatcher<E> {
   /** key -> per stage (0 .. n-2) pending sequences, oldest first */
   private readonly state = new Map<string, Pending<E>[][]>();
   private pendingCount = 0;
-  private seq = 0;
+  /** every pending sequence in creation order (with dead ones, compacted now and then): O(1) eviction */
+  private fifo: Pending<E>[] = [];
+  private fifoHead = 0;
   readonly stats: MatcherStats = { evictedCap: 0, expired: 0, maxspanRejected: 0, untilCancelled: 0 };
 
   constructor(
@@ -112,7 +118,7 @@ export class SequenceMatcher<E> {
   }
 
   private start(key: string, joinKeys: Value[], ev: E, ord: Ordinal, last: number): void {
-    const p: Pending<E> = { events: [ev], ordinals: [ord], startTs: ord.ts, joinKeys, seq: ++this.seq };
+    const p: Pending<E> = { events: [ev], ordinals: [ord], startTs: ord.ts, joinKeys, key, stage: 0, dead: false };
     if (last === 0) {
       this.onMatch(p);
       return;
@@ -120,6 +126,11 @@ export class SequenceMatcher<E> {
     if (this.pendingCount >= this.maxPending) this.evictOldest();
     this.groups(key)[0]!.push(p);
     this.pendingCount++;
+    this.fifo.push(p);
+    if (this.fifoHead > 1024 && this.fifoHead * 2 > this.fifo.length) {
+      this.fifo = this.fifo.slice(this.fifoHead).filter((x) => !x.dead);
+      this.fifoHead = 0;
+    }
   }
 
   private advance(key: string, s: number, ev: E, ord: Ordinal, last: number): void {
@@ -130,9 +141,11 @@ export class SequenceMatcher<E> {
     while (idx >= 0 && !ordinalBefore(group[idx]!.ordinals[group[idx]!.ordinals.length - 1]!, ord)) idx--;
     if (idx < 0) return;
     const p = group[idx]!;
+    for (let k = 0; k < idx; k++) group[k]!.dead = true;
     group.splice(0, idx + 1);
     this.pendingCount -= idx + 1;
     if (this.maxspanMs !== undefined && ord.ts - p.startTs > this.maxspanMs) {
+      p.dead = true;
       this.stats.maxspanRejected++;
       this.cleanup(key);
       return;
@@ -140,32 +153,37 @@ export class SequenceMatcher<E> {
     p.events.push(ev);
     p.ordinals.push(ord);
     if (s === last) {
+      p.dead = true;
       this.onMatch(p);
       this.cleanup(key);
     } else {
+      p.stage = s;
       g![s]!.push(p);
       this.pendingCount++;
     }
   }
 
-  private cancel(key: string): void {
+  /** Removes every pending sequence of a key; returns how many. */
+  private dropKey(key: string): number {
     const g = this.state.get(key);
-    if (!g) return;
+    if (!g) return 0;
+    let n = 0;
     for (const group of g) {
-      this.stats.untilCancelled += group.length;
-      this.pendingCount -= group.length;
+      for (const p of group) p.dead = true;
+      n += group.length;
     }
+    this.pendingCount -= n;
     this.state.delete(key);
+    return n;
+  }
+
+  private cancel(key: string): void {
+    this.stats.untilCancelled += this.dropKey(key);
   }
 
   /** Drops every pending sequence of this key (e.g. its process ended and nothing can follow). */
   release(key: string): number {
-    const g = this.state.get(key);
-    if (!g) return 0;
-    const n = g.reduce((a, group) => a + group.length, 0);
-    this.pendingCount -= n;
-    this.state.delete(key);
-    return n;
+    return this.dropKey(key);
   }
 
   private cleanup(key: string): void {
@@ -179,7 +197,7 @@ export class SequenceMatcher<E> {
     for (const [key, g] of this.state) {
       for (const group of g) {
         let k = 0;
-        while (k < group.length && group[k]!.startTs < minStartTs) k++;
+        while (k < group.length && group[k]!.startTs < minStartTs) group[k++]!.dead = true;
         if (k) {
           group.splice(0, k);
           n += k;
@@ -193,17 +211,18 @@ export class SequenceMatcher<E> {
   }
 
   private evictOldest(): void {
-    let oldest: { key: string; stage: number; seq: number } | undefined;
-    for (const [key, g] of this.state) {
-      g.forEach((group, stage) => {
-        const p = group[0];
-        if (p && (!oldest || p.seq < oldest.seq)) oldest = { key, stage, seq: p.seq };
-      });
+    while (this.fifoHead < this.fifo.length) {
+      const p = this.fifo[this.fifoHead++]!;
+      if (p.dead) continue;
+      const group = this.state.get(p.key)?.[p.stage];
+      const i = group ? group.indexOf(p) : -1;
+      if (i < 0) continue;
+      group!.splice(i, 1);
+      p.dead = true;
+      this.pendingCount--;
+      this.stats.evictedCap++;
+      this.cleanup(p.key);
+      return;
     }
-    if (!oldest) return;
-    this.state.get(oldest.key)![oldest.stage]!.shift();
-    this.pendingCount--;
-    this.stats.evictedCap++;
-    this.cleanup(oldest.key);
   }
 }

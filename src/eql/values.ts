@@ -41,7 +41,9 @@ function normalize(v: unknown): Value {
   if (v === undefined || v === null) return null;
   if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') return v;
   if (Array.isArray(v)) {
-    const out = v.flat(Infinity).filter((x): x is string | number | boolean => x !== null && typeof x !== 'object');
+    // fast path: an array of scalars (process.args ...) is returned as it is, not copied
+    if (v.length && v.every((x) => x !== null && typeof x !== 'object' && x !== undefined)) return v as Scalar[];
+    const out = v.flat(Infinity).filter((x): x is string | number | boolean => x !== null && x !== undefined && typeof x !== 'object');
     return out.length ? out : null;
   }
   return null;

@@ -12,6 +12,7 @@ export class Clock {
   }
 
   calibrate(): void {
+    this.startCache?.clear();
     const now = Date.now();
     this.monoToWallMs = now - Number(process.hrtime.bigint()) / 1e6;
     try {
@@ -31,9 +32,17 @@ export class Clock {
     return Number(process.hrtime.bigint());
   }
 
-  /** Clock ticks since boot (10 ms) -> ISO date. */
+  private readonly startCache = new Map<number, string>();
+
+  /** Clock ticks since boot (10 ms) -> ISO date; cached, as every event of a process asks. */
   startIso(startTicks: number): string {
-    return new Date(this.bootWallMs + startTicks * 10).toISOString();
+    let s = this.startCache.get(startTicks);
+    if (s === undefined) {
+      if (this.startCache.size > 65536) this.startCache.clear();
+      s = new Date(this.bootWallMs + startTicks * 10).toISOString();
+      this.startCache.set(startTicks, s);
+    }
+    return s;
   }
 
   iso(monoNs: number): string {
