@@ -92,20 +92,22 @@ row({ benchmark: 'exec_storm_overhead', untraced_execs_per_s: Math.round(baseRat
 
 // loopback connect/accept storm: baseline and with the agent, interleaved
 const CONNS = 20000;
-const connStorm = () => Number(execFileSync('node', [`${root}/bench/connect-storm.mjs`, String(CONNS), '32'], { encoding: 'utf8' }).trim());
-const c1 = connStorm();
+const connStorm = () => JSON.parse(execFileSync('node', [`${root}/bench/connect-storm.mjs`, String(CONNS), '32'], { encoding: 'utf8' }).trim());
+const c1 = connStorm().seconds;
 const ca = await startAgent(mkdtempSync(`${tmpdir()}/nightjar-bench-`));
 const cc0 = cpuTicks(ca.agent.pid) + cpuTicks(ca.bt);
-const ct = connStorm();
+const tracedRun = connStorm();
+const ct = tracedRun.seconds;
 await sleep(1000);
 const cc1 = cpuTicks(ca.agent.pid) + cpuTicks(ca.bt);
 const cstop = await stopAgent(ca);
-const c2 = connStorm();
+const c2 = connStorm().seconds;
+const expectedNet = tracedRun.connects + tracedRun.accepted;
 const cBase = CONNS / ((c1 + c2) / 2);
 const cTraced = CONNS / ct;
 const netEvents = Object.entries(cstop).filter(([k]) => k.startsWith('events{kind="net"')).reduce((a, [, v]) => a + v, 0);
-row({ benchmark: 'connect_storm_overhead', connections: CONNS, untraced_conns_per_s: Math.round(cBase), traced_conns_per_s: Math.round(cTraced), ratio: +(cTraced / cBase).toFixed(3), network_events: netEvents, records_lost: cstop.probe_records_lost ?? 0, cpu_s_per_1000_events: +((cc1 - cc0) / TICK / (Math.max(1, netEvents) / 1000)).toFixed(3) },
-  `| loopback connect/accept storm | ${Math.round(cTraced)} vs ${Math.round(cBase)} conns/s untraced (ratio ${(cTraced / cBase).toFixed(3)}) | ${netEvents} network events, ${cstop.probe_records_lost ?? 0} lost, ${((cc1 - cc0) / TICK).toFixed(2)} CPU s |`);
+row({ benchmark: 'connect_storm_overhead', connections: CONNS, untraced_conns_per_s: Math.round(cBase), traced_conns_per_s: Math.round(cTraced), ratio: +(cTraced / cBase).toFixed(3), network_events: netEvents, expected_network_events: expectedNet, records_lost: cstop.probe_records_lost ?? 0, cpu_s_per_1000_events: +((cc1 - cc0) / TICK / (Math.max(1, netEvents) / 1000)).toFixed(3) },
+  `| loopback connect/accept storm | ${Math.round(cTraced)} vs ${Math.round(cBase)} conns/s untraced (ratio ${(cTraced / cBase).toFixed(3)}) | ${netEvents}/${expectedNet} network events (every connect and accept() done), ${cstop.probe_records_lost ?? 0} lost, ${((cc1 - cc0) / TICK).toFixed(2)} CPU s |`);
 
 // idle: 60 s
 const idle = await startAgent(mkdtempSync(`${tmpdir()}/nightjar-bench-`));
