@@ -8,7 +8,7 @@ import type { FieldCatalog, FieldInfo, FieldType } from '../../src/eql/field-typ
 import { parseQuery } from '../../src/eql/parser.js';
 import { CompiledQuery } from '../../src/eql/query-runner.js';
 import type { Ordinal } from '../../src/eql/sequence-matcher.js';
-import { readField, type Value } from '../../src/eql/values.js';
+import type { Value } from '../../src/eql/values.js';
 import { SHARED } from '../helpers/paths.js';
 
 const DIR = `${SHARED}/eql-conformance`;
@@ -165,6 +165,3 @@ export function runSuite(suite: Suite): CaseResult[] {
 export function runAll(): CaseResult[] {
   return SUITES.flatMap(runSuite);
 }
-
-// `readField` is re-exported for ad-hoc debugging of single cases.
-export { readField };

@@ -12,6 +12,7 @@ function missing(): string | undefined {
     return 'bpftrace not installed';
   }
   if (!existsSync('/sys/kernel/tracing/events')) return 'tracefs not mounted at /sys/kernel/tracing';
+  if (!existsSync('/usr/sbin/runc') && !existsSync('/usr/bin/runc')) return 'runc not installed';
   return undefined;
 }
 

@@ -1,7 +1,7 @@
 // Real runc containers for kernel tests: a busybox-static rootfs shared read-only by all,
 // one bundle per container with the cgroupsPath and annotations under test.
 
-import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync, copyFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync, copyFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { execa } from 'execa';
 
@@ -68,11 +68,6 @@ function config(spec: ContainerSpec, root: string): object {
   };
 }
 
-/** Starts a container in the background; resolve the returned promise to wait for its end. */
-export function startContainer(spec: ContainerSpec): Promise<{ stdout: string; stderr: string; exitCode: number | undefined }> {
-  return runContainer(spec);
-}
-
 /** Runs a container to completion (runc run), returning its output. */
 export async function runContainer(spec: ContainerSpec): Promise<{ stdout: string; stderr: string; exitCode: number | undefined }> {
   const bundle = mkdtempSync(`${tmpdir()}/nightjar-bundle-`);
@@ -85,5 +80,3 @@ export async function runContainer(spec: ContainerSpec): Promise<{ stdout: strin
     rmSync(bundle, { recursive: true, force: true });
   }
 }
-
-export const haveRunc = existsSync('/usr/sbin/runc') || existsSync('/usr/bin/runc');
