@@ -44,7 +44,7 @@ export interface RunningAgent {
 
 const DROP_COUNTERS = [
   'probe_records_lost', 'probe_lines_malformed', 'probe_lines_overflowed', 'exec_partials_orphaned',
-  'events_late', 'events_file_dropped', 'bpftrace_restarts',
+  'events_late', 'events_file_dropped', 'bpftrace_restarts', 'sequences_evicted',
 ];
 
 function metricsAddress(server: import('node:http').Server): string {

@@ -86,9 +86,9 @@ export async function tailCommand(argv: string[]): Promise<number> {
     }
     return true;
   };
+  const buf = Buffer.alloc(1 << 16);
   const drain = () => {
     if (!openIfNeeded()) return;
-    const buf = Buffer.alloc(1 << 16);
     for (;;) {
       const n = readSync(fd!, buf, 0, buf.length, pos);
       if (n <= 0) break;

@@ -4,7 +4,7 @@
 
 import type { Counters } from '../util/counters.js';
 import { CgroupIndex } from './cgroup-index.js';
-import { type CgroupVerdict, classifyCgroupPath } from './cgroup-path.js';
+import { type CgroupVerdict, classifyCgroupPath, type ContainerContext } from './cgroup-path.js';
 import { type ContainerMetadata, readContainerMetadata } from './runtime-metadata.js';
 
 export interface ContainerFields {
@@ -26,6 +26,8 @@ export class ContainerResolver {
   private readonly names = new BoundedMap<string, string[]>(65536);
   private readonly verdicts = new BoundedMap<string, CgroupVerdict>(65536);
   private readonly metadata = new BoundedMap<string, ContainerMetadata | Promise<ContainerMetadata>>(8192);
+  /** the fields of a cgroup, built once its metadata has settled (events share them, read-only) */
+  private readonly fields = new BoundedMap<string, ContainerFields | null>(65536);
   private readonly index: CgroupIndex;
 
   constructor(
@@ -50,6 +52,7 @@ export class ContainerResolver {
     }
     n[level] = name;
     this.verdicts.delete(cgroupId);
+    this.fields.delete(cgroupId);
     if (level === 0) this.verdictOf(cgroupId);
   }
 
@@ -86,11 +89,22 @@ export class ContainerResolver {
 
   resolve(cgroupId: string | undefined): ContainerFields | undefined {
     if (cgroupId === undefined) return undefined;
+    const cached = this.fields.get(cgroupId);
+    if (cached !== undefined) return cached ?? undefined;
     const v = this.verdictOf(cgroupId);
-    if (!v || v.kind !== 'container') return undefined;
-    const c = v.container;
-    const got = this.metadata.get(c.id);
-    const m: ContainerMetadata = got && !(got instanceof Promise) ? got : {};
+    if (!v) return undefined;
+    if (v.kind !== 'container') {
+      this.fields.set(cgroupId, null);
+      return undefined;
+    }
+    const got = this.metadata.get(v.container.id);
+    if (got instanceof Promise) return this.build(v.container, {});
+    const f = this.build(v.container, got ?? {});
+    this.fields.set(cgroupId, f);
+    return f;
+  }
+
+  private build(c: ContainerContext, m: ContainerMetadata): ContainerFields {
     const container: Record<string, unknown> = { id: c.id };
     const runtime = c.runtime ?? m.runtime;
     if (runtime) container.runtime = runtime;

@@ -28,7 +28,7 @@ export class Detector {
   private readonly engine: RuleEngine;
   private readonly exceptions: Exceptions;
   private readonly throttle: Throttle;
-  private readonly intervals = new Map<string, number>();
+  private evictedReported = 0;
 
   constructor(
     rules: LoadedRule[],
@@ -36,7 +36,6 @@ export class Detector {
     private readonly log: AlertLog,
     private readonly counters: Counters,
   ) {
-    for (const r of rules) this.intervals.set(r.rule.rule_id, r.intervalMs);
     this.engine = new RuleEngine(rules, (d) => this.detected(d));
     this.exceptions = new Exceptions(exceptionItems);
     this.throttle = new Throttle((s) => {
@@ -71,11 +70,14 @@ export class Detector {
     }
   }
 
-  /** Periodic: look-back expiry and throttle windows. */
+  /** Periodic: look-back expiry, evictions at the per-rule cap, throttle windows. */
   tick(nowMs: number): void {
     const expired = this.engine.expire(nowMs);
     if (expired) this.counters.inc('sequences_expired', expired);
-    this.throttle.sweep(nowMs, (id) => this.intervals.get(id) ?? 300000);
+    const { evicted } = this.engine.stats();
+    if (evicted > this.evictedReported) this.counters.inc('sequences_evicted', evicted - this.evictedReported);
+    this.evictedReported = evicted;
+    this.throttle.sweep(nowMs);
   }
 
   pendingSequences(): number {
@@ -83,7 +85,7 @@ export class Detector {
   }
 
   stop(): void {
-    this.throttle.sweep(Date.now(), (id) => this.intervals.get(id) ?? 300000, true);
+    this.throttle.sweep(Date.now(), true);
     this.log.flush();
   }
 }

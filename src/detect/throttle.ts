@@ -12,6 +12,7 @@ export interface SuppressedWindow {
 
 interface Window {
   start: number;
+  intervalMs: number;
   allowed: number;
   suppressed: number;
   ruleName: string;
@@ -30,7 +31,7 @@ export class Throttle {
       w = undefined;
     }
     if (!w) {
-      w = { start: nowMs, allowed: 0, suppressed: 0, ruleName };
+      w = { start: nowMs, intervalMs, allowed: 0, suppressed: 0, ruleName };
       this.windows.set(ruleId, w);
     }
     if (w.allowed < maxSignals) {
@@ -42,9 +43,9 @@ export class Throttle {
   }
 
   /** Closes windows past their interval (call periodically), or all of them (shutdown). */
-  sweep(nowMs: number, intervals: (ruleId: string) => number, all = false): void {
+  sweep(nowMs: number, all = false): void {
     for (const [id, w] of this.windows) {
-      const end = w.start + intervals(id);
+      const end = w.start + w.intervalMs;
       if (all || nowMs >= end) this.close(id, w, all ? Math.min(nowMs, end) : end);
     }
   }

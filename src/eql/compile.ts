@@ -138,11 +138,13 @@ export class Compiler {
           };
         }
         if (e.name === 'divide') {
+          // the table's divide takes a third argument: whether both operands are integers by type
           const integral = this.integral(e.args[0]!, e.args[1]!);
+          const [a, b] = args as [ValueFn, ValueFn];
           return (ev) => {
-            const a = first(args[0]!(ev));
-            const b = first(args[1]!(ev));
-            return typeof a === 'number' && typeof b === 'number' ? divideValues(a, b, integral(a, b)) : null;
+            const x = first(a(ev));
+            const y = first(b(ev));
+            return spec.fn([x, y, typeof x === 'number' && typeof y === 'number' && integral(x, y)], ci);
           };
         }
         return (ev) => spec.fn(args.map((a) => first(a(ev))), ci);
@@ -151,8 +153,13 @@ export class Compiler {
         // in value position a comparison with a missing operand is null, not false
         const l = this.value(e.left);
         const r = this.value(e.right);
-        const p = this.predicate(e);
-        return (ev) => (l(ev) === null || r(ev) === null ? null : p(ev));
+        const type = this.typeOf(e.left) ?? this.typeOf(e.right);
+        const op = e.op;
+        return (ev) => {
+          const a = l(ev);
+          const b = r(ev);
+          return a === null || b === null ? null : compareValues(op, a, b, type);
+        };
       }
       default: {
         const p = this.predicate(e);

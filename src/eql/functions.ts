@@ -70,9 +70,9 @@ export const FUNCTIONS: Record<string, FunctionSpec> = {
   subtract: { min: 2, max: 2, caseVariant: false, fn: arith((a, b) => a - b) },
   multiply: { min: 2, max: 2, caseVariant: false, fn: arith((a, b) => a * b) },
   divide: {
-    // the compiler passes a third, hidden argument: whether both operands are integers
+    // the compiler passes a third, hidden argument: whether both operands are integers by type
     min: 2, max: 2, caseVariant: false,
-    fn: ([a, b, integer]) => (typeof a === 'number' && typeof b === 'number' ? divideValues(a, b, integer !== false) : null),
+    fn: ([a, b, integer]) => (typeof a === 'number' && typeof b === 'number' ? divideValues(a, b, integer === true) : null),
   },
   modulo: {
     min: 2, max: 2, caseVariant: false,

@@ -14,13 +14,15 @@ interface Partial {
 }
 
 export interface AssemblerStats {
+  /** execs completed with a chunk or the filename missing (lost records) */
   incompleteExecs: number;
-  orphanedPartials: number;
 }
 
 export class ExecAssembler {
   private readonly partials = new Map<string, Partial>();
-  readonly stats: AssemblerStats = { incompleteExecs: 0, orphanedPartials: 0 };
+  /** partials evicted at the bound since the last expire(), reported there */
+  private evicted = 0;
+  readonly stats: AssemblerStats = { incompleteExecs: 0 };
 
   constructor(private readonly maxPartials = 4096) {}
 
@@ -66,7 +68,7 @@ export class ExecAssembler {
     return { ...header, filename: p?.filename, args, argsTruncated: lost || h.argLen > captured || !complete };
   }
 
-  /** Drops partials whose header never came (lost records); returns how many. */
+  /** Drops partials whose header never came (lost records, or evicted); returns how many. */
   expire(nowMs: number, maxAgeMs: number): number {
     let n = 0;
     for (const [key, p] of this.partials) {
@@ -74,7 +76,8 @@ export class ExecAssembler {
       this.partials.delete(key);
       n++;
     }
-    this.stats.orphanedPartials += n;
+    n += this.evicted;
+    this.evicted = 0;
     return n;
   }
 
@@ -82,7 +85,7 @@ export class ExecAssembler {
     const first = this.partials.keys().next();
     if (!first.done) {
       this.partials.delete(first.value);
-      this.stats.orphanedPartials++;
+      this.evicted++;
     }
   }
 }

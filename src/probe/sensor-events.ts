@@ -7,8 +7,7 @@ export interface ExecEvent extends Omit<ExecHeader, 'argLen'> {
   /** Path as the kernel received it; undefined when its record was lost. */
   filename: string | undefined;
   args: string[];
-  /** argc as the kernel counted it (> args.length when truncated); exeName is the mapped
-   * file's name (busybox for /proc/self/exe, the memfd name ...). */
+  /** argv beyond the capture limit, or lost records: `argc` (the kernel's count) > args.length */
   argsTruncated: boolean;
 }
 

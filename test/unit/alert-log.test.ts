@@ -42,7 +42,7 @@ describe('throttle', () => {
     expect(admitted).toBe(100);
     expect(t.admit('r', 'R', 100, 60000, 61000)).toBe(true);
     expect(out).toEqual([{ ruleId: 'r', ruleName: 'R', start: 1000, end: 61000, suppressed: 50, allowed: 100 }]);
-    t.sweep(200000, () => 60000, true);
+    t.sweep(200000, true);
     expect(out).toHaveLength(1);
   });
 });
@@ -125,5 +125,31 @@ describe('nightjar tail', () => {
     tail.kill('SIGTERM');
     await tail;
     expect(seen.map((l) => /nc\[(\d+)\]/.exec(l)![1])).toEqual(['1', '2', '3']);
+  });
+});
+
+describe('detector', () => {
+  it('reports sequences evicted at the per-rule cap in its counters', async () => {
+    const { Detector } = await import('../../src/detect/detector.js');
+    const { loadRules } = await import('../../src/rules/load-rules.js');
+    const { Counters } = await import('../../src/util/counters.js');
+    const { REPO } = await import('../helpers/paths.js');
+    const { rules } = await loadRules([`${REPO}/rules`]);
+    const counters = new Counters();
+    const log = new AlertLog(`${dir()}/a.ndjson`, { maxBytes: 1e6, keep: 1 });
+    const d = new Detector(rules, [], log, counters);
+    const t = Date.now();
+    for (let i = 0; i < 10005; i++) {
+      d.onEvent({
+        '@timestamp': new Date(t + i).toISOString(),
+        event: { category: ['process'], type: ['start'], action: 'exec', sequence: i },
+        host: { os: { type: 'linux' } }, process: { pid: i, entity_id: `e${i}`, name: 'nc', args: ['nc', '-l', '-p', '1'] },
+      });
+    }
+    d.tick(t + 10005);
+    expect(d.pendingSequences()).toBe(10000);
+    expect(counters.get('sequences_evicted')).toBe(5);
+    d.stop();
+    log.close();
   });
 });
