@@ -6,6 +6,7 @@ import type { Config } from '../config/config-schema.js';
 import { ContainerResolver } from '../container/container-resolver.js';
 import { startMetricsServer } from '../metrics/metrics-server.js';
 import { Detector } from '../detect/detector.js';
+import { Delivery } from '../delivery/delivery.js';
 import type { LoadedRule } from '../rules/load-rules.js';
 import type { EcsDoc } from '../ecs/ecs-event.js';
 import { agentIdentity, readBootId, readHostMetadata } from '../host/host-metadata.js';
@@ -57,6 +58,8 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
   const log = o.log;
   const counters = new Counters();
   const procRoot = `${o.hostRoot}/proc`;
+  // outputs first: an unreadable secret or TLS file stops the start before bpftrace runs
+  const delivery = new Delivery(o.config.outputs, o.config.alerts.path, o.stateDir, counters, log);
 
   // bpftrace compiles for ~1 s: identity, host and /proc are read meanwhile, and its lines
   // wait in `early` until the pipeline exists.
@@ -87,8 +90,16 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
   const eventsFile = o.eventsPath ? new NdjsonWriter(o.eventsPath) : undefined;
   const sinks = [...(o.sinks ?? [])];
   if (eventsFile) sinks.push((d) => eventsFile.write(d));
-  const alertLog = new AlertLog(o.config.alerts.path, { maxBytes: o.config.alerts.rotate.max_bytes, keep: o.config.alerts.rotate.keep }, (n) => counters.inc('alerts_written', n));
+  const alertLog = new AlertLog(
+    o.config.alerts.path,
+    { maxBytes: o.config.alerts.rotate.max_bytes, keep: o.config.alerts.rotate.keep, maxUndeliveredBytes: o.config.alerts.max_undelivered_bytes, retention: delivery },
+    (n) => {
+      counters.inc('alerts_written', n);
+      delivery.written(n);
+    },
+  );
   if (alertLog.tornLinesRepaired) log.warn('alert log ended in a torn line (crash); cut it off', { path: alertLog.path });
+  delivery.start();
   const detector = new Detector(o.rules, o.config.rules.exceptions, alertLog, counters);
   sinks.push((d) => detector.onEvent(d));
   const onHup = () => {
@@ -125,6 +136,8 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
     await attached;
   } catch (e) {
     await eventsFile?.close();
+    await delivery.stop();
+    alertLog.close();
     throw e;
   }
 
@@ -133,16 +146,25 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
     counters,
     gauges: () => ({
       process_table_size: table.size, pending_sequences: detector.pendingSequences(),
-      bpftrace_up: runner.up ? 1 : 0, reorder_held_events: decoder.held,
+      bpftrace_up: runner.up ? 1 : 0, reorder_held_events: decoder.held, ...delivery.gauges(),
     }),
-    unhealthy: () => (runner.up ? undefined : 'bpftrace is not running'),
+    unhealthy: () => (runner.up ? delivery.stuck(o.config.metrics.delivery_stuck_after_s) : 'bpftrace is not running'),
   });
 
   // 7. housekeeping: sweep exited processes, report drops with running totals
   let lastDrops = '';
   let lastWritten = 0;
+  let ticks = 0;
+  let lastOutputs = '';
   const housekeeping = setInterval(() => {
     const now = Date.now();
+    if (++ticks % 5 === 0) delivery.writeStatus();
+    if (ticks % 10 === 0) {
+      const outputs = delivery.statuses().map(({ last_error_at: _a, last_delivered_at: _b, ...s }) => s);
+      const key = JSON.stringify(outputs);
+      if (key !== lastOutputs) log.info('outputs', { outputs });
+      lastOutputs = key;
+    }
     table.sweep(now);
     detector.tick(now);
     clock.calibrate();
@@ -179,9 +201,10 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
       decoder.tick(Date.now(), true);
       detector.stop();
       alertLog.close();
+      await delivery.stop();
       process.off('SIGHUP', onHup);
       await eventsFile?.close();
-      log.info('stopped', { ...counters.snapshot(), pending_sequences: detector.pendingSequences(), rss_bytes: process.memoryUsage().rss });
+      log.info('stopped', { ...counters.snapshot(), outputs: delivery.statuses(), pending_sequences: detector.pendingSequences(), rss_bytes: process.memoryUsage().rss });
     },
   };
 }

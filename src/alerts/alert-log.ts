@@ -2,13 +2,25 @@
 // as written only after fdatasync. File 0640 in a 0750 directory; size-based rotation keeping
 // `keep` files (path.1 newest); reopen() for an external logrotate (SIGHUP). A torn last line
 // left by a crash is cut off at open, so the file is whole lines only.
+// The log is also the outputs' queue: rotation keeps files an output still needs beyond
+// `keep`, up to maxUndeliveredBytes; past that it deletes the oldest and reports the drop.
 
 import { closeSync, fdatasyncSync, fstatSync, ftruncateSync, mkdirSync, openSync, readSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { type LogFile, logFiles } from './log-files.js';
+
+export interface Retention {
+  /** inodes of the files outputs are reading now; each needs that file and every newer one */
+  neededInodes(): number[];
+  /** a file still needed was deleted to stay under maxUndeliveredBytes */
+  dropped(file: LogFile): void;
+}
 
 export interface AlertLogOptions {
   maxBytes: number;
   keep: number;
+  maxUndeliveredBytes?: number;
+  retention?: Retention;
 }
 
 export class AlertLog {
@@ -74,16 +86,30 @@ export class AlertLog {
 
   private rotate(): void {
     closeSync(this.fd);
-    rmSync(`${this.path}.${this.opts.keep}`, { force: true });
-    for (let i = this.opts.keep - 1; i >= 1; i--) {
-      try {
-        renameSync(`${this.path}.${i}`, `${this.path}.${i + 1}`);
-      } catch {
-        /* not there yet */
-      }
-    }
-    renameSync(this.path, `${this.path}.1`);
+    for (const f of logFiles(this.path)) renameSync(f.path, `${this.path}.${f.index + 1}`);
+    this.prune();
     this.fd = this.open();
+  }
+
+  /** Deletes rotated files past `keep` that every output has delivered, then enforces the disk bound. */
+  private prune(): void {
+    const files = logFiles(this.path);
+    const needed = new Set(this.opts.retention?.neededInodes() ?? []);
+    const oldestNeeded = Math.max(0, ...files.filter((f) => needed.has(f.ino)).map((f) => f.index));
+    const extra: LogFile[] = [];
+    for (const f of files) {
+      if (f.index <= this.opts.keep) continue;
+      if (f.index > oldestNeeded) rmSync(f.path, { force: true });
+      else extra.push(f);
+    }
+    let bytes = extra.reduce((n, f) => n + f.size, 0);
+    const bound = this.opts.maxUndeliveredBytes ?? Infinity;
+    for (const f of extra) {
+      if (bytes <= bound) break;
+      rmSync(f.path, { force: true });
+      bytes -= f.size;
+      this.opts.retention?.dropped(f);
+    }
   }
 
   /** For logrotate's copytruncate-less mode: the file was moved away; start a new one. */

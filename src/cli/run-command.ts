@@ -7,6 +7,8 @@ import { resolveConfigPath } from './config-command.js';
 import { loadRuleSet } from './rule-paths.js';
 import { CliError } from './usage-error.js';
 import { createLogger } from '../util/log.js';
+import { SecretError } from '../delivery/secrets.js';
+import { DeliveryError } from '../delivery/http-client.js';
 
 export async function runCommand(argv: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -44,6 +46,9 @@ export async function runCommand(argv: string[]): Promise<number> {
     rules,
     config,
     log,
+  }).catch((e: unknown) => {
+    if (e instanceof SecretError || e instanceof DeliveryError) throw new CliError(e.message);
+    throw e;
   });
   await new Promise<void>((resolve) => {
     const done = () => resolve();

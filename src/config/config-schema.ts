@@ -2,6 +2,7 @@
 // rejected. Defaults here are the agent's defaults.
 
 import { z } from 'zod';
+import { OutputSchema } from './outputs-schema.js';
 
 const ExceptionEntry = z
   .object({
@@ -33,6 +34,8 @@ export const ConfigSchema = z
       .object({
         path: z.string().default('/var/log/nightjar/alerts.ndjson'),
         rotate: z.object({ max_bytes: z.number().int().positive().default(104857600), keep: z.number().int().min(1).max(100).default(5) }).strict().default({}),
+        /** rotated files an output has not delivered are kept beyond rotate.keep up to this many bytes; past it the oldest is dropped, loudly */
+        max_undelivered_bytes: z.number().int().positive().default(1073741824),
       })
       .strict()
       .default({}),
@@ -43,8 +46,25 @@ export const ConfigSchema = z
       })
       .strict()
       .default({}),
+    outputs: z
+      .array(OutputSchema)
+      .default([])
+      .superRefine((outs, ctx) => {
+        const seen = new Set<string>();
+        outs.forEach((o, i) => {
+          if (seen.has(o.name)) ctx.addIssue({ code: 'custom', path: [i, 'name'], message: `duplicate output name ${o.name}` });
+          seen.add(o.name);
+        });
+      }),
     state_dir: z.string().default('/var/lib/nightjar'),
-    metrics: z.object({ listen: z.string().default('127.0.0.1:9464') }).strict().default({}),
+    metrics: z
+      .object({
+        listen: z.string().default('127.0.0.1:9464'),
+        /** /healthz fails when an output's oldest undelivered alert is older than this */
+        delivery_stuck_after_s: z.number().int().min(1).default(900),
+      })
+      .strict()
+      .default({}),
     host_root: z.string().default(''),
   })
   .strict();

@@ -2,6 +2,7 @@
 
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
+import { missingFiles } from './check-files.js';
 import { type Config, ConfigSchema } from './config-schema.js';
 
 export class ConfigError extends Error {}
@@ -22,6 +23,8 @@ export function parseConfig(text: string, file: string): Config {
     });
     throw new ConfigError(`${file}: ${issues.join('; ')}`);
   }
+  const missing = missingFiles(r.data);
+  if (missing.length) throw new ConfigError(`${file}: ${missing.join('; ')}`);
   return r.data;
 }
 

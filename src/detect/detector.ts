@@ -1,6 +1,7 @@
 // The live detection stage: ECS events -> rule engine -> exceptions -> throttle -> alert log.
 // Pending sequences keyed on a process are released when that process ends.
 
+import { createHash } from 'node:crypto';
 import type { AlertLog } from '../alerts/alert-log.js';
 import type { ExceptionItemDoc } from '../config/config-schema.js';
 import type { EcsDoc } from '../ecs/ecs-event.js';
@@ -15,6 +16,7 @@ export function suppressedDoc(s: SuppressedWindow): EcsDoc {
   return {
     '@timestamp': new Date(s.end).toISOString(),
     event: {
+      id: createHash('sha256').update(`suppressed\n${s.ruleId}\n${s.start}`).digest('hex').slice(0, 32),
       kind: 'metric', module: 'nightjar', dataset: 'nightjar.suppressed', action: 'alerts_suppressed',
       start: new Date(s.start).toISOString(), end: new Date(s.end).toISOString(),
     },

@@ -23,7 +23,13 @@ export function prometheusText(s: MetricsSources): string {
     byName.set(base, [...(byName.get(base) ?? []), `${base}${labels} ${value}`]);
   }
   for (const [name, samples] of byName) lines.push(`# TYPE ${name} counter`, ...samples);
-  for (const [name, value] of Object.entries(s.gauges())) lines.push(`# TYPE nightjar_${name} gauge`, `nightjar_${name} ${value}`);
+  const gauges = new Map<string, string[]>();
+  for (const [key, value] of Object.entries(s.gauges())) {
+    const brace = key.indexOf('{');
+    const base = `nightjar_${brace < 0 ? key : key.slice(0, brace)}`;
+    gauges.set(base, [...(gauges.get(base) ?? []), `${base}${brace < 0 ? '' : key.slice(brace)} ${value}`]);
+  }
+  for (const [name, samples] of gauges) lines.push(`# TYPE ${name} gauge`, ...samples);
   return `${lines.join('\n')}\n`;
 }
 

@@ -1,0 +1,71 @@
+// One output's HTTP(S) endpoint: its URLs (failing over on network errors and 5xx), TLS agent,
+// gzip and static headers. Answers with a response or an operator-facing error sentence.
+
+import { promisify } from 'node:util';
+import { gzip as gzipCb } from 'node:zlib';
+import type http from 'node:http';
+import { describeError, type HttpResponse, makeAgent, post, type TlsSettings } from './http-client.js';
+import { redact } from './secrets.js';
+
+const gzip = promisify(gzipCb);
+
+export interface EndpointOptions {
+  urls: string[];
+  tls: TlsSettings;
+  gzip: boolean;
+  timeoutMs: number;
+  headers: Record<string, string>;
+  /** values to keep out of error messages */
+  secrets: string[];
+}
+
+export type PostResult = { res: HttpResponse; url: URL } | { error: string; url: URL };
+
+export class Endpoint {
+  private readonly urls: URL[];
+  private readonly agents = new Map<string, http.Agent>();
+  private next = 0;
+
+  constructor(private readonly o: EndpointOptions) {
+    this.urls = o.urls.map((u) => new URL(u));
+    for (const u of this.urls) this.agentFor(u);
+  }
+
+  private agentFor(url: URL): http.Agent {
+    let a = this.agents.get(url.origin);
+    if (!a) {
+      a = makeAgent(this.o.tls, url.protocol === 'https:');
+      this.agents.set(url.origin, a);
+    }
+    return a;
+  }
+
+  /** POSTs to the current URL + suffix; a network error or 5xx moves on to the next URL for later. */
+  async post(suffix: string, body: string, headers: Record<string, string>, signal: AbortSignal): Promise<PostResult> {
+    const base = this.urls[this.next % this.urls.length]!;
+    const url = new URL(base);
+    if (suffix) url.pathname = `${base.pathname.replace(/\/$/, '')}/${suffix}`;
+    const all = { ...this.o.headers, ...headers };
+    let payload = Buffer.from(body);
+    if (this.o.gzip) {
+      payload = await gzip(payload, { level: 1 });
+      all['content-encoding'] = 'gzip';
+    }
+    try {
+      const res = await post(url, this.agentFor(url), all, payload, this.o.timeoutMs, signal);
+      if (res.status >= 500) this.next++;
+      return { res, url };
+    } catch (e) {
+      this.next++;
+      return { error: redact(describeError(e, url, this.o.tls, this.o.timeoutMs), this.o.secrets), url };
+    }
+  }
+
+  redact(text: string): string {
+    return redact(text, this.o.secrets);
+  }
+
+  close(): void {
+    for (const a of this.agents.values()) a.destroy();
+  }
+}

@@ -1,0 +1,56 @@
+// A webhook: POST of a JSON array, NDJSON, or one Falco-style event. The idempotency header
+// carries event.id when a request holds one alert (the default), or a hash of the ids in it.
+// 2xx and 409 are delivered; 408/429/5xx and auth/path errors retried; any other 4xx is split
+// down to the alert the receiver refuses, which is dead-lettered.
+
+import { createHash } from 'node:crypto';
+import type { WebhookOutputConfig } from '../config/outputs-schema.js';
+import { Endpoint } from './endpoint.js';
+import { falcoPayload } from './falco-payload.js';
+import { retryAfterMs } from './http-client.js';
+import { resolveSecret } from './secrets.js';
+import { CONFIG_STATUS, excerpt, type QueuedAlert, retryAll, RETRYABLE_STATUS, type Sender, type SendOutcome } from './sender.js';
+
+const CONTENT_TYPE = { json: 'application/json', ndjson: 'application/x-ndjson', falco: 'application/json' };
+
+export class WebhookSender implements Sender {
+  private readonly endpoint: Endpoint;
+
+  constructor(private readonly cfg: WebhookOutputConfig, at: string) {
+    const headers: Record<string, string> = { 'content-type': CONTENT_TYPE[cfg.format], 'user-agent': 'nightjar' };
+    const secrets: string[] = [];
+    for (const [name, ref] of Object.entries(cfg.headers)) {
+      headers[name.toLowerCase()] = resolveSecret(ref, `${at}.headers.${name}`);
+      if (typeof ref !== 'string') secrets.push(headers[name.toLowerCase()]!);
+    }
+    if (cfg.bearer_token) {
+      const token = resolveSecret(cfg.bearer_token, `${at}.bearer_token`);
+      headers.authorization = `Bearer ${token}`;
+      secrets.push(token);
+    }
+    this.endpoint = new Endpoint({ urls: [cfg.url], tls: cfg.tls, gzip: cfg.gzip, timeoutMs: cfg.timeout_ms, headers, secrets });
+  }
+
+  private body(alerts: QueuedAlert[]): string {
+    if (this.cfg.format === 'ndjson') return `${alerts.map((a) => a.line).join('\n')}\n`;
+    if (this.cfg.format === 'falco') return JSON.stringify(falcoPayload(alerts[0]!.doc ?? { message: alerts[0]!.line }, alerts[0]!.id));
+    return `[${alerts.map((a) => a.line).join(',')}]`;
+  }
+
+  async send(alerts: QueuedAlert[], signal: AbortSignal): Promise<SendOutcome> {
+    const key = alerts.length === 1 ? alerts[0]!.id : createHash('sha256').update(alerts.map((a) => a.id).join('\n')).digest('hex').slice(0, 32);
+    const r = await this.endpoint.post('', this.body(alerts), { [this.cfg.idempotency_header.toLowerCase()]: key }, signal);
+    if ('error' in r) return retryAll(alerts, r.error);
+    const { res, url } = r;
+    if ((res.status >= 200 && res.status < 300) || res.status === 409) return { delivered: alerts.length, retry: [], dead: [] };
+    const why = `${url.origin}${url.pathname} answered ${res.status}: ${this.endpoint.redact(excerpt(res.body))}`;
+    if (RETRYABLE_STATUS(res.status)) return retryAll(alerts, why, retryAfterMs(res.headers['retry-after']));
+    if (CONFIG_STATUS(res.status)) return retryAll(alerts, `${why} (check the URL and the token)`);
+    if (alerts.length > 1) return { delivered: 0, retry: [], dead: [], split: true };
+    return { delivered: 0, retry: [], dead: [{ alert: alerts[0]!, status: res.status, reason: why }] };
+  }
+
+  close(): void {
+    this.endpoint.close();
+  }
+}
