@@ -6,7 +6,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const benches = [['replay.mjs'], ['latency.mjs'], ['latency.mjs', '--storm'], ['sensor.mjs'], ['pipeline.mjs']];
+const benches = [['replay.mjs'], ['latency.mjs'], ['latency.mjs', '--storm'], ['sensor.mjs'], ['pipeline.mjs'], ['delivery.mjs']];
 const json = [];
 for (const [b, ...args] of benches) {
   // the in-process pipeline benchmark is pinned to one core, like replay

@@ -13,6 +13,8 @@ const SECRET_KEY = /(password|secret|token|api_?key|authorization)(?!_file)/i;
 export function maskSecrets(value: unknown, key = ''): unknown {
   if (Array.isArray(value)) return value.map((v) => maskSecrets(v, key));
   if (value && typeof value === 'object') {
+    // any header can carry a credential: inline header values are masked whatever their name
+    if (key === 'headers') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, typeof v === 'string' ? '********' : v]));
     return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, maskSecrets(v, k)]));
   }
   return SECRET_KEY.test(key) && value !== '' && value !== undefined ? '********' : value;

@@ -1,7 +1,10 @@
 // `nightjar doctor`: checks what the agent needs from this host and says how to fix each gap.
 
 import { existsSync, readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
 import { execa } from 'execa';
+import type { Config } from '../config/config-schema.js';
+import { outputFindings } from '../delivery/output-report.js';
 import { ConfigError, loadConfig } from '../config/load-config.js';
 import { resolveConfigPath } from './config-command.js';
 
@@ -23,7 +26,7 @@ function effectiveCaps(): bigint {
 
 const has = (caps: bigint, bit: bigint) => (caps >> bit) & 1n;
 
-async function checks(bpftrace: string): Promise<Finding[]> {
+async function checks(bpftrace: string, configArg: string | undefined): Promise<Finding[]> {
   const out: Finding[] = [];
   const caps = effectiveCaps();
   const privileged = process.getuid?.() === 0 && ((has(caps, CAP_BPF) && has(caps, CAP_PERFMON)) || has(caps, CAP_SYS_ADMIN));
@@ -50,9 +53,10 @@ async function checks(bpftrace: string): Promise<Finding[]> {
     check: 'cgroup2', ok: cg2 !== undefined, detail: cg2 ? `mounted at ${cg2}` : 'no cgroup2 mount',
     fix: 'mount -t cgroup2 none /sys/fs/cgroup/unified (container context needs it)',
   });
-  const configFile = resolveConfigPath(undefined);
+  const configFile = resolveConfigPath(configArg);
+  let config: Config | undefined;
   try {
-    loadConfig(configFile);
+    config = loadConfig(configFile);
     out.push({ check: 'config', ok: true, detail: configFile ? `${configFile} valid` : 'no config file: defaults' });
   } catch (e) {
     out.push({ check: 'config', ok: false, detail: e instanceof ConfigError ? e.message : String(e), fix: `edit ${configFile}; nightjar config check shows the same` });
@@ -67,12 +71,13 @@ async function checks(bpftrace: string): Promise<Finding[]> {
       fix: 'check privileges, tracefs and that the kernel allows BPF (kernel.unprivileged_bpf_disabled does not matter for root)',
     });
   }
+  if (config) out.push(...(await outputFindings(config)));
   return out;
 }
 
 export async function doctorCommand(argv: string[]): Promise<number> {
-  const bpftrace = argv[0] === '--bpftrace' && argv[1] ? argv[1] : 'bpftrace';
-  const findings = await checks(bpftrace);
+  const { values } = parseArgs({ args: argv, options: { bpftrace: { type: 'string' }, config: { type: 'string' } }, strict: true });
+  const findings = await checks(values.bpftrace ?? 'bpftrace', values.config);
   for (const f of findings) {
     process.stdout.write(`${f.ok ? 'ok  ' : 'FAIL'} ${f.check}: ${f.detail}${f.ok || !f.fix ? '' : `\n     fix: ${f.fix}`}\n`);
   }

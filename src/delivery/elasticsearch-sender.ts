@@ -5,7 +5,7 @@
 import type { ElasticsearchOutputConfig } from '../config/outputs-schema.js';
 import { Endpoint } from './endpoint.js';
 import { resolveSecret } from './secrets.js';
-import { CONFIG_STATUS, type DeadAlert, excerpt, type QueuedAlert, retryAll, RETRYABLE_STATUS, type Sender, type SendOutcome } from './sender.js';
+import { CONFIG_STATUS, type DeadAlert, excerpt, type ProbeResult, type QueuedAlert, retryAll, RETRYABLE_STATUS, type Sender, type SendOutcome } from './sender.js';
 import { retryAfterMs } from './http-client.js';
 
 interface BulkItem {
@@ -72,6 +72,19 @@ export class ElasticsearchSender implements Sender {
     });
     if (out.retry.length) out.retryAfterMs = retryAfterMs(res.headers['retry-after']);
     return out;
+  }
+
+  async probe(): Promise<ProbeResult[]> {
+    return (await this.endpoint.probe('GET')).map((r) => {
+      if (r.error) return { ok: false, detail: r.error };
+      if (r.status === 200) {
+        const version = /"number"\s*:\s*"([^"]+)"/.exec(r.body ?? '')?.[1];
+        return { ok: true, detail: `${r.url} reachable${version ? `, Elasticsearch ${version}` : ''}` };
+      }
+      if (r.status === 403) return { ok: true, detail: `${r.url} reachable and authenticated (403 on / only means the key lacks the monitor privilege, which delivery does not need)` };
+      if (r.status === 401) return { ok: false, detail: `${r.url} refused our credentials (401): check api_key or username/password` };
+      return { ok: false, detail: `${r.url} answered ${r.status ?? '?'}: ${excerpt(r.body ?? '')}` };
+    });
   }
 
   close(): void {

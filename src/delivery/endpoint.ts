@@ -4,7 +4,7 @@
 import { promisify } from 'node:util';
 import { gzip as gzipCb } from 'node:zlib';
 import type http from 'node:http';
-import { describeError, type HttpResponse, makeAgent, post, type TlsSettings } from './http-client.js';
+import { describeError, type HttpResponse, makeAgent, request, type TlsSettings } from './http-client.js';
 import { redact } from './secrets.js';
 
 const gzip = promisify(gzipCb);
@@ -52,13 +52,27 @@ export class Endpoint {
       all['content-encoding'] = 'gzip';
     }
     try {
-      const res = await post(url, this.agentFor(url), all, payload, this.o.timeoutMs, signal);
+      const res = await request('POST', url, this.agentFor(url), all, payload, this.o.timeoutMs, signal);
       if (res.status >= 500) this.next++;
       return { res, url };
     } catch (e) {
       this.next++;
       return { error: redact(describeError(e, url, this.o.tls, this.o.timeoutMs), this.o.secrets), url };
     }
+  }
+
+  /** For doctor: one request to each URL (GET for Elasticsearch's root, HEAD for a webhook), with the output's headers. */
+  async probe(method: 'GET' | 'HEAD'): Promise<{ url: string; status?: number; body?: string; error?: string }[]> {
+    const out = [];
+    for (const url of this.urls) {
+      try {
+        const res = await request(method, url, this.agentFor(url), { ...this.o.headers }, Buffer.alloc(0), this.o.timeoutMs);
+        out.push({ url: url.origin + url.pathname, status: res.status, body: this.redact(res.body) });
+      } catch (e) {
+        out.push({ url: url.origin + url.pathname, error: this.redact(describeError(e, url, this.o.tls, this.o.timeoutMs)) });
+      }
+    }
+    return out;
   }
 
   redact(text: string): string {

@@ -78,10 +78,12 @@ export function describeError(e: unknown, url: URL, tls: TlsSettings, timeoutMs:
   return `request to ${where} failed: ${code ? `${code} ` : ''}${err.message}`;
 }
 
-export function post(url: URL, agent: http.Agent, headers: Record<string, string>, body: Buffer, timeoutMs: number, signal?: AbortSignal): Promise<HttpResponse> {
+export function request(
+  method: 'POST' | 'GET' | 'HEAD', url: URL, agent: http.Agent, headers: Record<string, string>, body: Buffer, timeoutMs: number, signal?: AbortSignal,
+): Promise<HttpResponse> {
   const mod = url.protocol === 'https:' ? https : http;
   return new Promise((resolve, reject) => {
-    const req = mod.request(url, { method: 'POST', agent, headers: { ...headers, 'content-length': String(body.length) }, signal });
+    const req = mod.request(url, { method, agent, headers: body.length ? { ...headers, 'content-length': String(body.length) } : headers, signal });
     const timer = setTimeout(() => req.destroy(Object.assign(new Error('timeout'), { name: 'TimeoutError' })), timeoutMs);
     req.on('error', (e) => {
       clearTimeout(timer);

@@ -9,6 +9,8 @@ import { type Checkpoint, saveCheckpoint } from './checkpoint-store.js';
 import { writeDeadLetters } from './dead-letter.js';
 import { type QueuedAlert, type Sender, toQueued } from './sender.js';
 
+const CHECKPOINT_EVERY_MS = 250;
+
 export interface RunnerOptions {
   name: string;
   target: string;
@@ -97,6 +99,9 @@ export class OutputRunner {
   }
 
   private inFlightCount = 0;
+  /** delivered up to here, not saved yet */
+  private done?: Checkpoint;
+  private savedAt = 0;
 
   private sleep(ms: number, wakeOnAlerts: boolean): Promise<void> {
     if (this.stopping) return Promise.resolve();
@@ -136,11 +141,22 @@ export class OutputRunner {
       this.inFlightCount = alerts.length;
       this.oldestInFlight = createdMs(alerts[0]!);
       const finished = await this.deliver(alerts);
-      if (!finished) return;
-      saveCheckpoint(this.o.checkpointPath, batch.end);
+      if (!finished) break;
+      this.done = batch.end;
       this.inFlightCount = 0;
       this.oldestInFlight = undefined;
+      // a backlog saves its place every CHECKPOINT_EVERY_MS, not per batch (two fsyncs each);
+      // a crash re-sends at most that much, which ids make harmless
+      if (this.queue.unread === 0 || Date.now() - this.savedAt >= CHECKPOINT_EVERY_MS) this.save();
     }
+    this.save();
+  }
+
+  private save(): void {
+    if (!this.done) return;
+    saveCheckpoint(this.o.checkpointPath, this.done);
+    this.done = undefined;
+    this.savedAt = Date.now();
   }
 
   /** true once every alert is delivered or dead-lettered; false if stopped first. */

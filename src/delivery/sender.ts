@@ -27,8 +27,15 @@ export interface SendOutcome {
   error?: string;
 }
 
+export interface ProbeResult {
+  ok: boolean;
+  detail: string;
+}
+
 export interface Sender {
   send(alerts: QueuedAlert[], signal: AbortSignal): Promise<SendOutcome>;
+  /** One request per URL that changes nothing on the server: can we reach it and authenticate? */
+  probe(): Promise<ProbeResult[]>;
   close(): void;
 }
 

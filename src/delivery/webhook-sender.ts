@@ -9,7 +9,7 @@ import { Endpoint } from './endpoint.js';
 import { falcoPayload } from './falco-payload.js';
 import { retryAfterMs } from './http-client.js';
 import { resolveSecret } from './secrets.js';
-import { CONFIG_STATUS, excerpt, type QueuedAlert, retryAll, RETRYABLE_STATUS, type Sender, type SendOutcome } from './sender.js';
+import { CONFIG_STATUS, excerpt, type ProbeResult, type QueuedAlert, retryAll, RETRYABLE_STATUS, type Sender, type SendOutcome } from './sender.js';
 
 const CONTENT_TYPE = { json: 'application/json', ndjson: 'application/x-ndjson', falco: 'application/json' };
 
@@ -48,6 +48,14 @@ export class WebhookSender implements Sender {
     if (CONFIG_STATUS(res.status)) return retryAll(alerts, `${why} (check the URL and the token)`);
     if (alerts.length > 1) return { delivered: 0, retry: [], dead: [], split: true };
     return { delivered: 0, retry: [], dead: [{ alert: alerts[0]!, status: res.status, reason: why }] };
+  }
+
+  async probe(): Promise<ProbeResult[]> {
+    return (await this.endpoint.probe('HEAD')).map((r) => {
+      if (r.error) return { ok: false, detail: r.error };
+      if (r.status === 401 || r.status === 403 || r.status === 407) return { ok: false, detail: `${r.url} refused our credentials (${r.status}): check bearer_token and headers` };
+      return { ok: true, detail: `${r.url} reachable (HEAD answered ${r.status})` };
+    });
   }
 
   close(): void {

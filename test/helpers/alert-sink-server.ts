@@ -50,6 +50,8 @@ export class AlertSinkServer {
   hookRefuse?: (eventIds: string[]) => number | undefined;
   /** webhook: event ids of every alert in a body answered 200 */
   readonly hookEventIds: string[] = [];
+  /** GET/HEAD answer 401 unless the Authorization header is exactly this */
+  requireAuth?: string;
   /** accept requests but never answer */
   hang = false;
   /** wait this long before answering */
@@ -99,6 +101,11 @@ export class AlertSinkServer {
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (req.method === 'GET' || req.method === 'HEAD') {
+      const authorized = !this.requireAuth || req.headers.authorization === this.requireAuth;
+      res.writeHead(authorized ? 200 : 401, { 'content-type': 'application/json' }).end(req.method === 'GET' ? '{"name":"sink","version":{"number":"8.15.0"}}' : undefined);
+      return;
+    }
     const text = await this.body(req);
     const path = (req.url ?? '').split('?')[0]!;
     const lines = text.split('\n').filter(Boolean);

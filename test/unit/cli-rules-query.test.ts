@@ -110,6 +110,29 @@ describe('nightjar config', () => {
     expect(bad.stderr).toMatch(/typo\.yaml: alerts: Unrecognized key.* alerts\.pth/);
   });
 
+  it('outputs: a typo, a wrong type, a missing CA file and plain http are refused with the path and the reason', async () => {
+    const cases: [string, RegExp][] = [
+      ['outputs:\n  - { name: es, type: elasticsearch, ulrs: ["https://h:9200"] }\n', /outputs\.0\.urls: Required.*outputs\.0: Unrecognized key.* outputs\.0\.ulrs/],
+      ['outputs:\n  - { name: es, type: elasticsearch, urls: ["https://h"], batch: { max_alerts: "500" } }\n', /outputs\.0\.batch\.max_alerts: Expected number, received string/],
+      ['outputs:\n  - { name: es, type: elasticsearch, urls: ["https://h"], tls: { ca_file: /nonexistent/ca.pem } }\n', /outputs\.0\.tls\.ca_file: \/nonexistent\/ca\.pem: no such file/],
+      ['outputs:\n  - { name: hook, type: webhook, url: "http://h/x" }\n', /outputs\.0\.allow_http: http:\/\/h\/x is plain http/],
+      ['outputs:\n  - { name: x, type: kafka }\n', /outputs\.0\.type: Invalid discriminator value\. Expected 'elasticsearch' \| 'webhook'/],
+      ['outputs:\n  - { name: a, type: webhook, url: "https://h" }\n  - { name: a, type: webhook, url: "https://h" }\n', /outputs\.1\.name: duplicate output name a/],
+    ];
+    for (const [yaml, want] of cases) {
+      writeFileSync(`${dir}/out.yaml`, yaml);
+      const r = await nj(['config', 'check', '--config', `${dir}/out.yaml`]);
+      expect(r.exitCode, yaml).toBe(2);
+      expect(r.stderr).toMatch(want);
+    }
+    writeFileSync(`${dir}/ok.yaml`, 'outputs:\n  - { name: es, type: elasticsearch, urls: ["https://h"], api_key: c2VjcmV0LWlk }\n  - { name: hook, type: webhook, url: "https://h/x", headers: { X-Auth: hunter2 }, bearer_token: { env: TOKEN } }\n');
+    const printed = await nj(['config', 'print', '--config', `${dir}/ok.yaml`]);
+    expect(printed.exitCode).toBe(0);
+    expect(printed.stdout).not.toMatch(/c2VjcmV0LWlk|hunter2/);
+    expect(printed.stdout).toContain('env: TOKEN');
+    expect(printed.stdout).toContain('data_stream: logs-nightjar.alerts-default');
+  });
+
   it('masks secret-looking values', async () => {
     const { maskSecrets } = await import('../../src/cli/config-command.js');
     expect(maskSecrets({ a: { password: 'p', api_key: 'k', api_key_file: '/f', token: '' } })).toEqual({ a: { password: '********', api_key: '********', api_key_file: '/f', token: '' } });

@@ -166,6 +166,31 @@ describe('delivery over HTTPS', () => {
   });
 });
 
+describe('nightjar doctor on outputs', () => {
+  it('reports reachability with the cause of a failure, and each backlog', async () => {
+    const { execa } = await import('execa');
+    const { NIGHTJAR_BIN } = await import('../helpers/paths.js');
+    const s = await sink();
+    s.requireAuth = `ApiKey ${process.env.NJ_TEST_API_KEY}`;
+    const rig = deliveryRig(esYaml(s.url));
+    await s.down();
+    rig.append(7);
+    await until(() => rig.logs.some((l) => /will retry/.test(String(l.msg))));
+    await rig.stop();
+    await s.start();
+    const cfg = `${rig.dir}/doctor.yaml`;
+    const { writeFileSync } = await import('node:fs');
+    writeFileSync(cfg, `alerts: { path: ${rig.dir}/alerts.ndjson }\nstate_dir: ${rig.dir}/state\n${esYaml(s.url)}  - { name: other, type: webhook, url: "${s.url}/hook", tls: { ca_file: ${pki.otherCaCert} } }\n`);
+    const r = await execa(NIGHTJAR_BIN, ['doctor', '--config', cfg], { reject: false, env: { NJ_TEST_API_KEY: process.env.NJ_TEST_API_KEY! } });
+    expect(r.stdout).toMatch(/ok {3}output es reachable: https:\/\/127\.0\.0\.1:\d+\/ reachable, Elasticsearch 8\.15\.0/);
+    expect(r.stdout).toMatch(/ok {3}output es backlog: 7 alert\(s\) pending, oldest \d+ s old; delivered 0, .*last error: connection to https:\/\/127\.0\.0\.1:\d+ refused/);
+    expect(r.stdout).toMatch(/FAIL output other reachable: TLS: .* not signed by a CA in tls\.ca_file .*otherca\.crt/);
+    expect(r.stdout).not.toContain('bmotdGVzd');
+    const noKey = await execa(NIGHTJAR_BIN, ['doctor', '--config', cfg], { reject: false, env: { NJ_TEST_API_KEY: '' } });
+    expect(noKey.stdout).toMatch(/FAIL output es: outputs\.0\.api_key: environment variable NJ_TEST_API_KEY is not set/);
+  });
+});
+
 describe('TLS failures name their cause', () => {
   const firstError = async (server: AlertSinkServer, tls: string, name = 'es') => {
     const rig = deliveryRig(`outputs:
