@@ -9,7 +9,8 @@ const USAGE = `usage: nightjar <command> [options]
   tail [PATH] [-f]                   the alert log, readable
   rules check [FILES]                validate rule files
   config print|check [--config FILE] the effective config (secrets masked), or validate it
-  doctor                             check this host`;
+  doctor [--config FILE]             check this host and each output
+  health [--config FILE]             ask the running agent's /healthz (exit 0 healthy)`;
 
 type Command = (argv: string[]) => Promise<number>;
 
@@ -21,6 +22,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   rules: async () => (await import('./rules-command.js')).rulesCommand,
   tail: async () => (await import('./tail-command.js')).tailCommand,
   config: async () => (await import('./config-command.js')).configCommand,
+  health: async () => (await import('./health-command.js')).healthCommand,
 };
 
 export async function main(argv: string[]): Promise<number> {

@@ -39,7 +39,7 @@ export async function runCommand(argv: string[]): Promise<number> {
   if (values['state-dir']) config.state_dir = values['state-dir'];
   const rules = await loadRuleSet([...config.rules.paths, ...(values.rules ?? [])]);
   const agent = await startAgent({
-    hostRoot: values['host-root'] ?? process.env.NIGHTJAR_HOST_ROOT ?? config.host_root,
+    hostRoot: values['host-root'] ?? config.host_root,
     stateDir: config.state_dir,
     eventsPath: values.events,
     bpftrace: values.bpftrace,

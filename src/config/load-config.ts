@@ -7,13 +7,48 @@ import { type Config, ConfigSchema } from './config-schema.js';
 
 export class ConfigError extends Error {}
 
-export function parseConfig(text: string, file: string): Config {
+/** Environment variables that are not config keys. */
+const NOT_CONFIG = new Set(['NIGHTJAR_LOG_LEVEL', 'NIGHTJAR_ECS_FIELDS', 'NIGHTJAR_ROOT']);
+
+/**
+ * NIGHTJAR_<KEY>[__<KEY>...] overrides one config key (`__` separates levels, so
+ * NIGHTJAR_ALERTS__ROTATE__KEEP=3 sets alerts.rotate.keep); values are YAML scalars or flow
+ * collections. Returns the names applied.
+ */
+export function applyEnvOverrides(raw: Record<string, unknown>, env: NodeJS.ProcessEnv): string[] {
+  const applied: string[] = [];
+  for (const [name, value] of Object.entries(env).sort(([a], [b]) => a.localeCompare(b))) {
+    if (!name.startsWith('NIGHTJAR_') || NOT_CONFIG.has(name) || value === undefined) continue;
+    const path = name.slice('NIGHTJAR_'.length).toLowerCase().split('__');
+    if (path.some((p) => !p)) throw new ConfigError(`environment ${name}: not a config key path`);
+    let parsed: unknown;
+    try {
+      parsed = parseYaml(value);
+    } catch {
+      parsed = value;
+    }
+    let at: Record<string, unknown> = raw;
+    for (const key of path.slice(0, -1)) {
+      const next = at[key];
+      if (next === null || typeof next !== 'object' || Array.isArray(next)) at[key] = {};
+      at = at[key] as Record<string, unknown>;
+    }
+    at[path[path.length - 1]!] = parsed;
+    applied.push(name);
+  }
+  return applied;
+}
+
+export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv = {}): Config {
   let raw: unknown;
   try {
     raw = parseYaml(text) ?? {};
   } catch (e) {
     throw new ConfigError(`${file}: ${(e as Error).message.split('\n')[0]}`);
   }
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new ConfigError(`${file}: (top): Expected a mapping of config keys`);
+  const fromEnv = applyEnvOverrides(raw as Record<string, unknown>, env);
+  if (fromEnv.length) file = `${file} + environment ${fromEnv.join(', ')}`;
   const r = ConfigSchema.safeParse(raw);
   if (!r.success) {
     const issues = r.error.issues.map((i) => {
@@ -28,14 +63,14 @@ export function parseConfig(text: string, file: string): Config {
   return r.data;
 }
 
-/** The config file if given (it must exist); defaults otherwise. */
-export function loadConfig(file: string | undefined): Config {
-  if (!file) return ConfigSchema.parse({});
+/** The config file if given (it must exist), defaults otherwise; NIGHTJAR_* environment overrides on top. */
+export function loadConfig(file: string | undefined, env: NodeJS.ProcessEnv = process.env): Config {
+  if (!file) return parseConfig('', 'defaults', env);
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch (e) {
     throw new ConfigError(`${file}: ${(e as Error).message}`);
   }
-  return parseConfig(text, file);
+  return parseConfig(text, file, env);
 }

@@ -1,21 +1,40 @@
-// Runs the agent inside a runc container the way the Kubernetes DaemonSet does: its own
-// pid/mount/uts namespaces and image (/etc with another os-release and hostname), the host's
-// network, /proc, /sys/fs/cgroup and /etc mounted under /host, CAP_BPF + CAP_PERFMON + the
-// /proc readers, and --host-root /host.
+// Runs the agent inside a runc container the way packaging/kubernetes/daemonset.yaml runs it:
+// the capabilities, host PID setting and hostPath mounts are read from that manifest, so the
+// test follows the manifest. The image is stood in for by a rootfs with its own /etc (another
+// os-release and hostname) and the host's /usr (node, bpftrace) and the repository.
 
-import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync, copyFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync, copyFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { parse } from 'yaml';
 import type { Launcher } from './agent-harness.js';
 import { REPO } from './paths.js';
 
-// CAP_SYS_ADMIN: bpftrace 0.17 finds kernel BTF through bpf(BPF_BTF_GET_NEXT_ID), which
-// needs it; with CAP_BPF + CAP_PERFMON alone it fails on 'struct task_struct' (measured).
-// CAP_SYS_PTRACE + CAP_DAC_READ_SEARCH: reading other processes' /proc/PID/exe and files.
-export const AGENT_CAPS = ['CAP_BPF', 'CAP_PERFMON', 'CAP_SYS_ADMIN', 'CAP_SYS_PTRACE', 'CAP_DAC_READ_SEARCH', 'CAP_KILL'];
+interface Mount { name: string; mountPath: string; readOnly?: boolean }
+interface Volume { name: string; hostPath?: { path: string; type?: string } }
+interface PodSpec {
+  hostPID?: boolean;
+  containers: { securityContext: { capabilities: { add: string[] } }; volumeMounts: Mount[] }[];
+  volumes: Volume[];
+}
+
+export const DAEMONSET_POD = (parse(readFileSync(`${REPO}/packaging/kubernetes/daemonset.yaml`, 'utf8')) as { spec: { template: { spec: PodSpec } } }).spec.template.spec;
+export const AGENT_CAPS = DAEMONSET_POD.containers[0]!.securityContext.capabilities.add.map((c) => `CAP_${c}`);
 
 const bind = (source: string, destination: string, ro = true) => ({
   destination, source, type: 'bind', options: ['rbind', ro ? 'ro' : 'rw'],
 });
+
+/** The manifest's hostPath mounts, created on the host first where kubelet would create them. */
+function hostPathMounts(): ReturnType<typeof bind>[] {
+  const volumes = new Map(DAEMONSET_POD.volumes.map((v) => [v.name, v]));
+  return DAEMONSET_POD.containers[0]!.volumeMounts.flatMap((m) => {
+    const hp = volumes.get(m.name)?.hostPath;
+    if (!hp) return [];
+    if (hp.type === 'DirectoryOrCreate') mkdirSync(hp.path, { recursive: true });
+    if (hp.type === 'FileOrCreate' && !existsSync(hp.path)) writeFileSync(hp.path, '');
+    return [bind(hp.path, m.mountPath, m.readOnly === true)];
+  });
+}
 
 export function agentContainerLauncher(id: string): Launcher {
   return (dir, agentArgs) => {
@@ -44,18 +63,15 @@ export function agentContainerLauncher(id: string): Launcher {
         { destination: '/proc', type: 'proc', source: 'proc' },
         { destination: '/dev', type: 'tmpfs', source: 'tmpfs', options: ['nosuid', 'mode=755'] },
         { destination: '/tmp', type: 'tmpfs', source: 'tmpfs', options: ['nosuid', 'mode=1777'] },
+        // what a container runtime gives an unprivileged container: sysfs, read-only
+        { destination: '/sys', type: 'sysfs', source: 'sysfs', options: ['nosuid', 'noexec', 'nodev', 'ro'] },
         bind('/usr', '/usr'),
-        bind('/sys', '/sys', false),
-        bind('/proc', '/host/proc'),
-        bind('/sys/fs/cgroup', '/host/sys/fs/cgroup'),
-        bind('/etc', '/host/etc'),
-        bind('/usr/lib/os-release', '/host/usr/lib/os-release'),
-        bind('/run', '/host/run'),
+        ...hostPathMounts(),
         bind(REPO, REPO),
         bind(dir, dir, false),
       ],
       linux: {
-        namespaces: [{ type: 'pid' }, { type: 'ipc' }, { type: 'uts' }, { type: 'mount' }],
+        namespaces: [...(DAEMONSET_POD.hostPID ? [] : [{ type: 'pid' }]), { type: 'ipc' }, { type: 'uts' }, { type: 'mount' }],
         cgroupsPath: `/nightjar-test/${id}`,
       },
     }));

@@ -8,6 +8,7 @@ import { getPath, type EcsDoc } from '../../src/ecs/ecs-event.js';
 import { agentContainerLauncher } from '../helpers/agent-container.js';
 import { startAgentProcess, type AgentHarness } from '../helpers/agent-harness.js';
 import { skipKernel } from '../helpers/kernel-guard.js';
+import { REPO } from '../helpers/paths.js';
 import { containerId, runContainer } from '../helpers/runc.js';
 
 const get = (e: EcsDoc, p: string) => getPath(e, p);
@@ -38,6 +39,12 @@ describe.skipIf(skipKernel)('agent in a container (DaemonSet mode)', () => {
     const hit = alerts.find((a) => get(a, 'rule.name') === 'Netcat Listener Established Inside A Container' && get(a, 'container.id') === id);
     expect(hit, JSON.stringify(alerts.map((a) => get(a, 'rule.name')))).toBeDefined();
     expect(get(hit!, 'host.hostname')).toBe(readFileSync('/etc/hostname', 'utf8').trim());
+  });
+
+  it('answers the DaemonSet probe (nightjar health, run inside the container) on its loopback /healthz', async () => {
+    const r = await execa('runc', ['exec', agentId, '/usr/bin/node', `${REPO}/bin/nightjar`, 'health', '--listen', agent.metrics], { reject: false });
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/\/healthz: 200 ok/);
   });
 
   it("describes the host, not the agent's container", async () => {
