@@ -4,7 +4,7 @@
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { stringify } from 'yaml';
-import { ConfigError, loadConfig } from '../config/load-config.js';
+import { ConfigError, envOverrideNames, loadConfig } from '../config/load-config.js';
 import { CliError } from './usage-error.js';
 
 export const DEFAULT_CONFIG = '/etc/nightjar/config.yaml';
@@ -36,7 +36,9 @@ export async function configCommand(argv: string[]): Promise<number> {
     if (e instanceof ConfigError) throw new CliError(e.message);
     throw e;
   }
-  if (sub === 'check') process.stdout.write(`${file ?? 'defaults (no config file)'}: valid\n`);
-  else process.stdout.write(`# effective config from ${file ?? 'defaults (no config file)'}\n${stringify(maskSecrets(config))}`);
+  const env = envOverrideNames(process.env);
+  const source = `${file ?? 'defaults (no config file)'}${env.length ? ` + environment ${env.join(', ')}` : ''}`;
+  if (sub === 'check') process.stdout.write(`${source}: valid\n`);
+  else process.stdout.write(`# effective config from ${source}\n${stringify(maskSecrets(config))}`);
   return 0;
 }

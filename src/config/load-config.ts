@@ -15,10 +15,14 @@ const NOT_CONFIG = new Set(['NIGHTJAR_LOG_LEVEL', 'NIGHTJAR_ECS_FIELDS', 'NIGHTJ
  * NIGHTJAR_ALERTS__ROTATE__KEEP=3 sets alerts.rotate.keep); values are YAML scalars or flow
  * collections. Returns the names applied.
  */
+export function envOverrideNames(env: NodeJS.ProcessEnv): string[] {
+  return Object.keys(env).filter((n) => n.startsWith('NIGHTJAR_') && !NOT_CONFIG.has(n) && env[n] !== undefined).sort();
+}
+
 export function applyEnvOverrides(raw: Record<string, unknown>, env: NodeJS.ProcessEnv): string[] {
   const applied: string[] = [];
-  for (const [name, value] of Object.entries(env).sort(([a], [b]) => a.localeCompare(b))) {
-    if (!name.startsWith('NIGHTJAR_') || NOT_CONFIG.has(name) || value === undefined) continue;
+  for (const name of envOverrideNames(env)) {
+    const value = env[name]!;
     const path = name.slice('NIGHTJAR_'.length).toLowerCase().split('__');
     if (path.some((p) => !p)) throw new ConfigError(`environment ${name}: not a config key path`);
     let parsed: unknown;

@@ -125,12 +125,32 @@ describe('nightjar config', () => {
       expect(r.exitCode, yaml).toBe(2);
       expect(r.stderr).toMatch(want);
     }
+    // the agent refuses the same config before it starts anything
+    writeFileSync(`${dir}/out.yaml`, cases[2]![0]);
+    const run = await nj(['run', '--config', `${dir}/out.yaml`]);
+    expect(run.exitCode).toBe(2);
+    expect(run.stderr).toMatch(/outputs\.0\.tls\.ca_file: \/nonexistent\/ca\.pem: no such file/);
     writeFileSync(`${dir}/ok.yaml`, 'outputs:\n  - { name: es, type: elasticsearch, urls: ["https://h"], api_key: c2VjcmV0LWlk }\n  - { name: hook, type: webhook, url: "https://h/x", headers: { X-Auth: hunter2 }, bearer_token: { env: TOKEN } }\n');
     const printed = await nj(['config', 'print', '--config', `${dir}/ok.yaml`]);
     expect(printed.exitCode).toBe(0);
     expect(printed.stdout).not.toMatch(/c2VjcmV0LWlk|hunter2/);
     expect(printed.stdout).toContain('env: TOKEN');
     expect(printed.stdout).toContain('data_stream: logs-nightjar.alerts-default');
+  });
+
+  it('NIGHTJAR_* environment variables override the file, and a wrong one is refused naming the variable', async () => {
+    writeFileSync(`${dir}/env.yaml`, 'alerts:\n  path: /tmp/file.ndjson\n  rotate: { keep: 9 }\n');
+    const env = { NIGHTJAR_ALERTS__ROTATE__KEEP: '3', NIGHTJAR_STATE_DIR: '/srv/nj', NIGHTJAR_METRICS__LISTEN: '127.0.0.1:9999' };
+    const r = await execa(NIGHTJAR_BIN, ['config', 'print', '--config', `${dir}/env.yaml`], { reject: false, env });
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/from .*env\.yaml \+ environment NIGHTJAR_ALERTS__ROTATE__KEEP, NIGHTJAR_METRICS__LISTEN, NIGHTJAR_STATE_DIR/);
+    expect(r.stdout).toMatch(/keep: 3/);
+    expect(r.stdout).toMatch(/path: \/tmp\/file\.ndjson/);
+    expect(r.stdout).toMatch(/state_dir: \/srv\/nj/);
+    expect(r.stdout).toMatch(/listen: 127\.0\.0\.1:9999/);
+    const bad = await execa(NIGHTJAR_BIN, ['config', 'check', '--config', `${dir}/env.yaml`], { reject: false, env: { NIGHTJAR_ALERTS__PTH: '/x', NIGHTJAR_ALERTS__ROTATE__KEEP: 'many' } });
+    expect(bad.exitCode).toBe(2);
+    expect(bad.stderr).toMatch(/environment NIGHTJAR_ALERTS__PTH, NIGHTJAR_ALERTS__ROTATE__KEEP: alerts\.rotate\.keep: Expected number, received string; alerts: Unrecognized key.* alerts\.pth/);
   });
 
   it('masks secret-looking values', async () => {
