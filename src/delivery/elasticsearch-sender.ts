@@ -1,6 +1,6 @@
 // Elasticsearch `_bulk`: `create` with `_id` = event.id into a data stream, so a retry never
-// makes a duplicate. Per item: 200/201 delivered, 409 already there, 429/5xx retried, any
-// other status dead-lettered with the server's reason.
+// makes a duplicate. Per item: 200/201 delivered, 409 already there, 429/5xx (and 401/403/404,
+// which blame the configuration) retried, any other status dead-lettered with the reason.
 
 import type { ElasticsearchOutputConfig } from '../config/outputs-schema.js';
 import { Endpoint } from './endpoint.js';
@@ -62,9 +62,12 @@ export class ElasticsearchSender implements Sender {
       const status = item.status ?? 0;
       const alert = alerts[i]!;
       if ((status >= 200 && status < 300) || status === 409) out.delivered++;
-      else if (RETRYABLE_STATUS(status)) {
+      else if (RETRYABLE_STATUS(status) || CONFIG_STATUS(status)) {
+        // 401/403/404 per item (security_exception, index_not_found_exception) say the key or
+        // the data stream is wrong, not the alert: retried, never dead-lettered
         out.retry.push(alert);
-        out.error = `${url.origin}/_bulk: ${status} for some items: ${item.error?.type ?? ''} ${item.error?.reason ?? ''}`.trim();
+        const hint = CONFIG_STATUS(status) ? ' (check the API key privileges and that the data stream can be created)' : '';
+        out.error = `${url.origin}/_bulk: ${status} for some items: ${item.error?.type ?? ''} ${item.error?.reason ?? ''}`.trim() + hint;
       } else {
         const e = item.error;
         dead.push({ alert, status, reason: e ? `${e.type ?? 'error'}: ${e.reason ?? ''}${e.caused_by?.reason ? ` (${e.caused_by.reason})` : ''}` : `status ${status}` });
