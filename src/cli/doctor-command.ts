@@ -13,6 +13,7 @@ interface Finding {
   ok: boolean;
   detail: string;
   fix?: string;
+  warnOnly?: boolean;
 }
 
 const CAP_BPF = 39n;
@@ -79,7 +80,7 @@ export async function doctorCommand(argv: string[]): Promise<number> {
   const { values } = parseArgs({ args: argv, options: { bpftrace: { type: 'string' }, config: { type: 'string' } }, strict: true });
   const findings = await checks(values.bpftrace ?? 'bpftrace', values.config);
   for (const f of findings) {
-    process.stdout.write(`${f.ok ? 'ok  ' : 'FAIL'} ${f.check}: ${f.detail}${f.ok || !f.fix ? '' : `\n     fix: ${f.fix}`}\n`);
+    process.stdout.write(`${f.ok ? 'ok  ' : f.warnOnly ? 'WARN' : 'FAIL'} ${f.check}: ${f.detail}${f.ok || !f.fix ? '' : `\n     fix: ${f.fix}`}\n`);
   }
-  return findings.every((f) => f.ok) ? 0 : 1;
+  return findings.every((f) => f.ok || f.warnOnly) ? 0 : 1;
 }

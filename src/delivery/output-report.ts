@@ -14,6 +14,8 @@ export interface OutputFinding {
   ok: boolean;
   detail: string;
   fix?: string;
+  /** the agent runs anyway (alerts queue on disk): reported, but doctor still passes */
+  warnOnly?: boolean;
 }
 
 function backlog(config: Config, name: string): { pending: number; oldestSeconds: number } {
@@ -51,7 +53,7 @@ export async function outputFindings(config: Config): Promise<OutputFinding[]> {
     }
     try {
       for (const r of await sender.probe()) {
-        out.push({ check: `${check} reachable`, ok: r.ok, detail: r.detail, fix: `check ${outputTarget(o)}, tls.* and the credentials in the config` });
+        out.push({ check: `${check} reachable`, ok: r.ok, detail: r.detail, fix: `check ${outputTarget(o)}, tls.* and the credentials in the config`, warnOnly: true });
       }
     } finally {
       sender.close();
@@ -67,7 +69,7 @@ export async function outputFindings(config: Config): Promise<OutputFinding[]> {
     const stuck = b.oldestSeconds > config.metrics.delivery_stuck_after_s;
     const counts = st ? `; delivered ${st.delivered}, retried ${st.retried}, dead-lettered ${st.dead_lettered}, dropped ${st.dropped} (agent status at ${st.at})` : '';
     out.push({
-      check: `${check} backlog`, ok: !stuck,
+      check: `${check} backlog`, ok: !stuck, warnOnly: true,
       detail: `${b.pending} alert(s) pending${b.pending ? `, oldest ${b.oldestSeconds} s old` : ''}${counts}${st?.last_error ? `; last error: ${st.last_error}` : ''}`,
       fix: 'delivery resumes by itself once the server answers; the last error says why it does not',
     });
