@@ -7,16 +7,18 @@ import { type Config, ConfigSchema } from './config-schema.js';
 
 export class ConfigError extends Error {}
 
-/** Environment variables that are not config keys. */
-const NOT_CONFIG = new Set(['NIGHTJAR_LOG_LEVEL', 'NIGHTJAR_ECS_FIELDS', 'NIGHTJAR_ROOT']);
-
 /**
  * NIGHTJAR_<KEY>[__<KEY>...] overrides one config key (`__` separates levels, so
  * NIGHTJAR_ALERTS__ROTATE__KEEP=3 sets alerts.rotate.keep); values are YAML scalars or flow
- * collections. Returns the names applied.
+ * collections. Only names whose first level is a top-level config key count, so other
+ * NIGHTJAR_* variables (NIGHTJAR_LOG_LEVEL, a test's own) are left alone; below that level
+ * the schema is strict, so a typo is refused.
  */
 export function envOverrideNames(env: NodeJS.ProcessEnv): string[] {
-  return Object.keys(env).filter((n) => n.startsWith('NIGHTJAR_') && !NOT_CONFIG.has(n) && env[n] !== undefined).sort();
+  const top = new Set(Object.keys(ConfigSchema.shape));
+  return Object.keys(env)
+    .filter((n) => n.startsWith('NIGHTJAR_') && env[n] !== undefined && top.has(n.slice('NIGHTJAR_'.length).toLowerCase().split('__')[0]!))
+    .sort();
 }
 
 export function applyEnvOverrides(raw: Record<string, unknown>, env: NodeJS.ProcessEnv): string[] {

@@ -140,7 +140,8 @@ describe('nightjar config', () => {
 
   it('NIGHTJAR_* environment variables override the file, and a wrong one is refused naming the variable', async () => {
     writeFileSync(`${dir}/env.yaml`, 'alerts:\n  path: /tmp/file.ndjson\n  rotate: { keep: 9 }\n');
-    const env = { NIGHTJAR_ALERTS__ROTATE__KEEP: '3', NIGHTJAR_STATE_DIR: '/srv/nj', NIGHTJAR_METRICS__LISTEN: '127.0.0.1:9999' };
+    // NIGHTJAR_SHARED names no config key: left alone, like any other program's variable
+    const env = { NIGHTJAR_ALERTS__ROTATE__KEEP: '3', NIGHTJAR_STATE_DIR: '/srv/nj', NIGHTJAR_METRICS__LISTEN: '127.0.0.1:9999', NIGHTJAR_SHARED: '/x' };
     const r = await execa(NIGHTJAR_BIN, ['config', 'print', '--config', `${dir}/env.yaml`], { reject: false, env });
     expect(r.exitCode, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/from .*env\.yaml \+ environment NIGHTJAR_ALERTS__ROTATE__KEEP, NIGHTJAR_METRICS__LISTEN, NIGHTJAR_STATE_DIR/);

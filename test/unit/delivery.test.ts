@@ -70,6 +70,24 @@ describe('delivery over HTTPS', () => {
     expect(JSON.stringify(rig.logs)).not.toContain('hook-token');
   });
 
+  it('basic auth to _bulk, and the Falco-style payload to a webhook', async () => {
+    const s = await sink();
+    const pw = `${s.port}-pw`;
+    process.env.NJ_TEST_PW = pw;
+    const rig = deliveryRig(`outputs:
+  - { name: es, type: elasticsearch, urls: ["${s.url}"], username: nightjar, password: { env: NJ_TEST_PW }, data_stream: logs-nightjar.alerts-test, tls: { ca_file: ${pki.caCert} } }
+  - { name: falco, type: webhook, format: falco, url: "${s.url}/falco", tls: { ca_file: ${pki.caCert} } }
+`);
+    const ids = rig.append(3);
+    await until(() => s.accepted.length === 3 && s.hookAccepted.length === 3);
+    await rig.stop();
+    const bulk = s.requests.find((r) => r.path === '/_bulk')!;
+    expect(bulk.headers.authorization).toBe(`Basic ${Buffer.from(`nightjar:${pw}`).toString('base64')}`);
+    expect(s.hookAccepted).toEqual(ids);
+    expect(s.hookBodies[0]).toMatchObject({ rule: 'Test Rule', priority: 'Error', source: 'nightjar', output_fields: { 'proc.name': 'nc' } });
+    expect(JSON.stringify(rig.logs)).not.toContain(pw);
+  });
+
   it('waits as Retry-After says on a 503, retries only the items answered 429, and delivers each alert once', async () => {
     const s = await sink();
     s.queuedAnswers.push({ status: 503, headers: { 'retry-after': '2' } });
