@@ -73,3 +73,47 @@ describe('falco payload', () => {
     expect(String(p.output)).toMatch(/: Error test alert /);
   });
 });
+
+describe('alert log as a queue, randomised', () => {
+  it('every alert written is read once, in order, across rotations, restarts at checkpoints, and retention', async () => {
+    const { AlertLog } = await import('../../src/alerts/alert-log.js');
+    let seed = 12345;
+    const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    for (let round = 0; round < 20; round++) {
+      const d = mkdtempSync(`${tmpdir()}/nightjar-queue-fuzz-`);
+      const path = `${d}/a.ndjson`;
+      let queue = new AlertQueue(path);
+      const retention = { neededInodes: () => [queue.currentIno].filter((i) => i > 0), dropped: () => { throw new Error('nothing may be dropped under this bound'); } };
+      const log = new AlertLog(path, { maxBytes: 200 + Math.floor(rand() * 2000), keep: 1 + Math.floor(rand() * 3), maxUndeliveredBytes: 1 << 30, retention }, (n) => queue.written(n));
+      queue.open(undefined, 'oldest');
+      let written = 0;
+      const read: number[] = [];
+      let checkpoint = queue.checkpoint();
+      for (let step = 0; step < 300; step++) {
+        const r = rand();
+        if (r < 0.5) {
+          for (let k = Math.floor(rand() * 5); k >= 0; k--) log.append({ n: written++, pad: 'x'.repeat(Math.floor(rand() * 120)) });
+          log.flush();
+        } else if (r < 0.9) {
+          const b = queue.read(1 + Math.floor(rand() * 10), 100 + Math.floor(rand() * 1000));
+          read.push(...b.lines.map((l) => (JSON.parse(l) as { n: number }).n));
+          checkpoint = b.end;
+        } else {
+          // a restart: a new reader resumes at the last checkpoint
+          queue.close();
+          queue = new AlertQueue(path);
+          queue.open(checkpoint, 'oldest');
+        }
+      }
+      for (;;) {
+        const b = queue.read(1000, 1 << 20);
+        if (!b.lines.length) break;
+        read.push(...b.lines.map((l) => (JSON.parse(l) as { n: number }).n));
+      }
+      expect(queue.unread).toBe(0);
+      log.close();
+      queue.close();
+      expect(read).toEqual(Array.from({ length: written }, (_, i) => i));
+    }
+  });
+});
