@@ -52,7 +52,8 @@ export class ExecAssembler {
     this.partials.delete(key);
     const captured = Math.min(h.argLen, ARGV_MAX_CHUNKS * ARGV_CHUNK_BYTES);
     const wanted = Math.ceil(captured / ARGV_CHUNK_BYTES);
-    let hex = '';
+    const bytes = Buffer.allocUnsafe(wanted * ARGV_CHUNK_BYTES);
+    let len = 0;
     let lost = false;
     for (let i = 0; i < wanted; i++) {
       const c = p?.chunks[i];
@@ -60,12 +61,15 @@ export class ExecAssembler {
         lost = true;
         break;
       }
-      hex += c;
+      len += bytes.write(c, len, 'hex');
     }
     if (lost || p?.filename === undefined) this.stats.incompleteExecs++;
-    const { args, complete } = splitArgv(Buffer.from(hex, 'hex'), h.argc);
-    const { argLen: _argLen, ...header } = h;
-    return { ...header, filename: p?.filename, args, argsTruncated: lost || h.argLen > captured || !complete };
+    const { args, complete } = splitArgv(bytes.subarray(0, len), h.argc);
+    return {
+      kind: 'exec', pid: h.pid, ts: h.ts, ppid: h.ppid, uid: h.uid, euid: h.euid, gid: h.gid, egid: h.egid, argc: h.argc,
+      startTicks: h.startTicks, cgroupId: h.cgroupId, exeName: h.exeName,
+      filename: p?.filename, args, argsTruncated: lost || h.argLen > captured || !complete,
+    };
   }
 
   /** Drops partials whose header never came (lost records, or evicted); returns how many. */

@@ -91,7 +91,8 @@ export class EventBuilder {
       executable = before?.executable && basename(before.executable) === ev.exeName ? before.executable : path;
     }
     const p: ProcessInfo = {
-      pid: ev.pid, ppid: ev.ppid, entityId: entityId(this.bootId, ev.pid, ev.startTicks),
+      // same pid and start time as before the exec: the same process, so the same entity id
+      pid: ev.pid, ppid: ev.ppid, entityId: before?.entityId ?? entityId(this.bootId, ev.pid, ev.startTicks),
       startTicks: ev.startTicks, name, executable, args: ev.args, argsCount: ev.argc,
       argsTruncated: ev.argsTruncated, uid: ev.uid, euid: ev.euid, gid: ev.gid, egid: ev.egid,
       cgroupId: ev.cgroupId, exitedAtMs: undefined,

@@ -45,7 +45,19 @@ export class Clock {
     return s;
   }
 
+  private isoSecond = NaN;
+  private isoPrefix = '';
+
+  /** ISO date of a monotonic time; the text up to the second is reused within that second. */
   iso(monoNs: number): string {
-    return new Date(this.wallMs(monoNs)).toISOString();
+    const ms = Math.floor(this.wallMs(monoNs));
+    const second = Math.floor(ms / 1000);
+    if (second !== this.isoSecond) {
+      const full = new Date(second * 1000).toISOString();
+      if (!full.endsWith('.000Z')) return new Date(ms).toISOString();
+      this.isoSecond = second;
+      this.isoPrefix = full.slice(0, -4);
+    }
+    return `${this.isoPrefix}${String(ms - second * 1000).padStart(3, '0')}Z`;
   }
 }

@@ -112,3 +112,16 @@ describe('/proc parsing', () => {
     expect(parseCmdline(Buffer.from('a\0\0b\0'))).toEqual(['a', '', 'b']);
   });
 });
+
+describe('clock', () => {
+  it('formats monotonic times exactly as Date#toISOString does, across second boundaries', async () => {
+    const { Clock } = await import('../../src/util/clock.js');
+    const clock = new Clock();
+    const base = Number(process.hrtime.bigint());
+    for (let i = 0; i < 5000; i++) {
+      const ns = base + i * 999_983 + (i % 7) * 137;
+      expect(clock.iso(ns)).toBe(new Date(clock.wallMs(ns)).toISOString());
+    }
+    expect(clock.iso(base - 3_600_000_000_000)).toBe(new Date(clock.wallMs(base - 3_600_000_000_000)).toISOString());
+  });
+});
