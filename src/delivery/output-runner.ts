@@ -140,7 +140,7 @@ export class OutputRunner {
       const alerts = lines.map(toQueued);
       this.inFlightCount = alerts.length;
       this.oldestInFlight = createdMs(alerts[0]!);
-      const finished = await this.deliver(alerts);
+      const finished = await this.deliverRetryingFaults(alerts);
       if (!finished) break;
       this.done = batch.end;
       this.inFlightCount = 0;
@@ -154,9 +154,32 @@ export class OutputRunner {
 
   private save(): void {
     if (!this.done) return;
-    saveCheckpoint(this.o.checkpointPath, this.done);
+    try {
+      saveCheckpoint(this.o.checkpointPath, this.done);
+    } catch (e) {
+      // kept in `done`: the next batch tries again; a crash meanwhile only re-sends
+      this.noteError(`cannot save the checkpoint: ${(e as Error).message}`, 0, CHECKPOINT_EVERY_MS, false);
+      return;
+    }
     this.done = undefined;
     this.savedAt = Date.now();
+  }
+
+  /**
+   * deliver(), again after a backoff if it throws (a dead-letter write failing on a full disk,
+   * say): the batch is already off the queue, so giving up here would skip it.
+   */
+  private async deliverRetryingFaults(alerts: QueuedAlert[]): Promise<boolean> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.deliver(alerts);
+      } catch (e) {
+        const wait = backoffMs(attempt, this.o.initialBackoffMs, this.o.maxBackoffMs);
+        this.noteError(`local fault: ${(e as Error).message}`, alerts.length, wait, false);
+        await this.sleep(wait, false);
+        if (this.stopping) return false;
+      }
+    }
   }
 
   /** true once every alert is delivered or dead-lettered; false if stopped first. */

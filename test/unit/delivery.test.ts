@@ -121,6 +121,22 @@ describe('delivery over HTTPS', () => {
     expect(rig.counters.get('output_dead_lettered{output="es"}')).toBe(1);
   });
 
+  it('a local fault (the dead-letter file cannot be written) is retried, and skips nothing', async () => {
+    const { mkdirSync, rmSync } = await import('node:fs');
+    const s = await sink();
+    s.itemVerdict = (id) => (id.endsWith('-1') ? { status: 400, error: { type: 'mapper_parsing_exception', reason: 'bad' } } : undefined);
+    const rig = deliveryRig(esYaml(s.url));
+    const blocker = `${rig.dir}/state/outputs/es.dead-letter.ndjson`;
+    mkdirSync(blocker, { recursive: true });
+    const ids = rig.append(3);
+    await until(() => rig.logs.some((l) => /local fault: .*EISDIR/.test(String(l.error))), 10000, 'the fault logged');
+    rmSync(blocker, { recursive: true });
+    await until(() => deadLetters(rig.dir, 'es').length === 1, 10000, 'the dead letter');
+    await rig.stop();
+    expect(new Set(s.accepted)).toEqual(new Set([ids[0], ids[2]]));
+    expect(deadLetters(rig.dir, 'es')[0]).toMatchObject({ event_id: ids[1] });
+  });
+
   it('a webhook 422 for one alert in a batch is split down to that alert, which is dead-lettered', async () => {
     const s = await sink();
     const rig = deliveryRig(`outputs:
