@@ -58,7 +58,7 @@ function rig(outputYaml) {
   const dir = mkdtempSync(`${tmpdir()}/nightjar-bench-delivery-`);
   const config = parseConfig(`outputs:\n${outputYaml}`, 'bench');
   const counters = new Counters();
-  const delivery = new Delivery(config.outputs, `${dir}/alerts.ndjson`, `${dir}/state`, counters, createLogger('error'));
+  const delivery = new Delivery(config.outputs, { ...config.alerts, path: `${dir}/alerts.ndjson` }, `${dir}/state`, counters, createLogger('error'));
   const log = new AlertLog(`${dir}/alerts.ndjson`, { maxBytes: 1 << 30, keep: 2, retention: delivery }, (n) => delivery.written(n));
   return { dir, delivery, log };
 }

@@ -23,8 +23,7 @@ export interface OpenResult {
   note?: string;
 }
 
-function countNewlines(fd: number, from: number, size: number): number {
-  const buf = Buffer.allocUnsafe(CHUNK);
+function countNewlines(fd: number, from: number, size: number, buf: Buffer): number {
   let n = 0;
   for (let pos = from; pos < size; ) {
     const got = readSync(fd, buf, 0, Math.min(CHUNK, size - pos), pos);
@@ -49,10 +48,10 @@ export class AlertQueue {
   private pos = 0;
   private carry: Buffer = Buffer.alloc(0);
   private head?: string;
+  /** reused for every read: carry keeps only the bytes read */
+  private readonly chunk = Buffer.allocUnsafe(CHUNK);
   /** complete alerts in the log not yet handed out */
   unread = 0;
-  /** bytes of a sealed file's torn last line, skipped */
-  tornBytesSkipped = 0;
 
   constructor(private readonly path: string) {}
 
@@ -93,13 +92,13 @@ export class AlertQueue {
 
   private countAhead(): number {
     if (this.fd < 0) return 0;
-    let n = countNewlines(this.fd, this.pos, fstatSync(this.fd).size);
+    let n = countNewlines(this.fd, this.pos, fstatSync(this.fd).size, this.chunk);
     const files = logFiles(this.path);
     const i = files.findIndex((f) => f.ino === this.ino);
     for (const f of i < 0 ? [] : files.slice(i + 1)) {
       const fd = openSync(f.path, 'r');
       try {
-        n += countNewlines(fd, 0, f.size);
+        n += countNewlines(fd, 0, f.size, this.chunk);
       } finally {
         closeSync(fd);
       }
@@ -129,10 +128,9 @@ export class AlertQueue {
 
   /** Reads more of the current file into carry; false at its end. */
   private fill(): boolean {
-    const buf = Buffer.allocUnsafe(CHUNK);
-    const got = readSync(this.fd, buf, 0, CHUNK, this.pos + this.carry.length);
+    const got = readSync(this.fd, this.chunk, 0, CHUNK, this.pos + this.carry.length);
     if (got <= 0) return false;
-    this.carry = this.carry.length ? Buffer.concat([this.carry, buf.subarray(0, got)]) : Buffer.from(buf.subarray(0, got));
+    this.carry = Buffer.concat([this.carry, this.chunk.subarray(0, got)]);
     return true;
   }
 
@@ -148,11 +146,10 @@ export class AlertQueue {
       if (nl < 0) {
         if (this.fill()) continue;
         if (!this.sealed()) break;
-        if (this.carry.length) {
-          this.tornBytesSkipped += this.carry.length;
-          this.pos += this.carry.length;
-          this.carry = Buffer.alloc(0);
-        }
+        // a sealed file ending without a newline cannot come from our writer (it cuts a torn
+        // tail before it appends or rotates); skip the fragment rather than stall on it
+        this.pos += this.carry.length;
+        this.carry = Buffer.alloc(0);
         if (!this.advance()) break;
         continue;
       }
@@ -188,7 +185,7 @@ export class AlertQueue {
   /** The file with this inode was deleted under the disk bound: skip what is left of it. */
   dropped(ino: number): number {
     if (ino !== this.ino) return 0;
-    const lost = countNewlines(this.fd, this.pos, fstatSync(this.fd).size);
+    const lost = countNewlines(this.fd, this.pos, fstatSync(this.fd).size, this.chunk);
     this.carry = Buffer.alloc(0);
     if (!this.advance()) {
       closeSync(this.fd);

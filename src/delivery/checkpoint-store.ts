@@ -1,5 +1,6 @@
 // An output's place in the alert log, persisted atomically (temp file, fsync, rename, fsync of
-// the directory) after every batch it has finished with, so a crash re-sends at most one batch.
+// the directory). The runner decides when (docs/delivery.md: per batch, or every 250 ms while
+// a backlog drains), so a crash re-sends at most that much.
 
 import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';

@@ -1,22 +1,9 @@
-// Alerts an output's server refused for good, one JSON line each with the server's reason,
-// synced before the output's checkpoint moves past them.
+// The line written for an alert an output's server refused for good: the server's status and
+// reason with the alert. Written through an AlertLog (synced, rotated like the alert log)
+// before the output's checkpoint moves past it.
 
-import { closeSync, fdatasyncSync, mkdirSync, openSync, writeSync } from 'node:fs';
-import { dirname } from 'node:path';
 import type { DeadAlert } from './sender.js';
 
-export function writeDeadLetters(path: string, output: string, dead: DeadAlert[]): void {
-  if (!dead.length) return;
-  mkdirSync(dirname(path), { recursive: true, mode: 0o750 });
-  const now = new Date().toISOString();
-  const text = dead
-    .map((d) => `${JSON.stringify({ '@timestamp': now, output, status: d.status, reason: d.reason, event_id: d.alert.id, alert: d.alert.doc ?? d.alert.line })}\n`)
-    .join('');
-  const fd = openSync(path, 'a', 0o640);
-  try {
-    writeSync(fd, text);
-    fdatasyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
+export function deadLetterDoc(output: string, d: DeadAlert): Record<string, unknown> {
+  return { '@timestamp': new Date().toISOString(), output, status: d.status, reason: d.reason, event_id: d.alert.id, alert: d.alert.doc ?? d.alert.line };
 }

@@ -5,6 +5,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Retention } from '../alerts/alert-log.js';
 import type { LogFile } from '../alerts/log-files.js';
+import type { Config } from '../config/config-schema.js';
 import type { OutputConfig } from '../config/outputs-schema.js';
 import type { Counters } from '../util/counters.js';
 import type { Logger } from '../util/log.js';
@@ -35,7 +36,7 @@ export class Delivery implements Retention {
   /** Resolves secrets and reads TLS files: throws (SecretError, file errors) before anything runs. */
   constructor(
     private readonly outputs: OutputConfig[],
-    private readonly alertsPath: string,
+    private readonly alerts: Config['alerts'],
     private readonly stateDir: string,
     private readonly counters: Counters,
     private readonly log: Logger,
@@ -50,7 +51,7 @@ export class Delivery implements Retention {
       if (o.tls.verification === 'none') {
         this.log.warn('TLS verification is off for this output: anyone on the path can read and forge its traffic', { output: o.name, target: outputTarget(o) });
       }
-      const queue = new AlertQueue(this.alertsPath);
+      const queue = new AlertQueue(this.alerts.path);
       const cpPath = checkpointPath(this.stateDir, o.name);
       let cp;
       try {
@@ -65,6 +66,7 @@ export class Delivery implements Retention {
           name: o.name, target: outputTarget(o), maxAlerts: o.batch.max_alerts, maxBytes: o.batch.max_bytes, maxWaitMs: o.batch.max_wait_ms,
           initialBackoffMs: o.retry.initial_ms, maxBackoffMs: o.retry.max_ms,
           checkpointPath: cpPath, deadLetterPath: deadLetterPath(this.stateDir, o.name),
+          deadLetterRotate: { maxBytes: this.alerts.rotate.max_bytes, keep: this.alerts.rotate.keep },
         },
         queue, sender, this.counters, this.log,
       );

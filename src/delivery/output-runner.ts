@@ -2,12 +2,13 @@
 // every alert in it is delivered or dead-lettered (retrying only what failed, with backoff),
 // then move the checkpoint. One batch in flight: alerts reach each output in log order.
 
+import { AlertLog, type AlertLogOptions } from '../alerts/alert-log.js';
 import type { Counters } from '../util/counters.js';
 import type { Logger } from '../util/log.js';
 import type { AlertQueue } from './alert-queue.js';
 import { type Checkpoint, saveCheckpoint } from './checkpoint-store.js';
-import { writeDeadLetters } from './dead-letter.js';
-import { type QueuedAlert, type Sender, toQueued } from './sender.js';
+import { deadLetterDoc } from './dead-letter.js';
+import { type DeadAlert, type QueuedAlert, type Sender, toQueued } from './sender.js';
 
 const CHECKPOINT_EVERY_MS = 250;
 
@@ -21,6 +22,8 @@ export interface RunnerOptions {
   maxBackoffMs: number;
   checkpointPath: string;
   deadLetterPath: string;
+  /** rotation of the dead-letter file: the alert log's */
+  deadLetterRotate: AlertLogOptions;
 }
 
 export interface OutputStatus {
@@ -58,6 +61,12 @@ export class OutputRunner {
   private oldestInFlight?: number;
   private failing = false;
   private lastErrorLogged = 0;
+  /** alerts of the batch in flight not yet delivered or dead-lettered */
+  private inFlightCount = 0;
+  /** delivered up to here, not saved yet */
+  private done?: Checkpoint;
+  private savedAt = 0;
+  private deadLetters?: AlertLog;
   readonly status: OutputStatus;
 
   constructor(
@@ -98,11 +107,6 @@ export class OutputRunner {
     };
   }
 
-  private inFlightCount = 0;
-  /** delivered up to here, not saved yet */
-  private done?: Checkpoint;
-  private savedAt = 0;
-
   private sleep(ms: number, wakeOnAlerts: boolean): Promise<void> {
     if (this.stopping) return Promise.resolve();
     return new Promise((resolve) => {
@@ -138,7 +142,6 @@ export class OutputRunner {
         }
       }
       const alerts = lines.map(toQueued);
-      this.inFlightCount = alerts.length;
       this.oldestInFlight = createdMs(alerts[0]!);
       const finished = await this.deliverRetryingFaults(alerts);
       if (!finished) break;
@@ -184,6 +187,7 @@ export class OutputRunner {
 
   /** true once every alert is delivered or dead-lettered; false if stopped first. */
   private async deliver(alerts: QueuedAlert[]): Promise<boolean> {
+    this.inFlightCount = alerts.length;
     const groups: QueuedAlert[][] = [alerts];
     let attempt = 0;
     while (groups.length) {
@@ -191,7 +195,7 @@ export class OutputRunner {
       const group = groups[0]!;
       const out = await this.sender.send(group, this.abort.signal);
       if (out.dead.length) {
-        writeDeadLetters(this.o.deadLetterPath, this.o.name, out.dead);
+        this.writeDeadLetters(out.dead);
         this.status.dead_lettered += out.dead.length;
         this.counters.inc(`output_dead_lettered{output="${this.o.name}"}`, out.dead.length);
         for (const d of out.dead) this.log.error('alert refused by the server: dead-lettered', { output: this.o.name, event_id: d.alert.id, status: d.status, reason: d.reason, file: this.o.deadLetterPath });
@@ -227,6 +231,13 @@ export class OutputRunner {
     return true;
   }
 
+  /** Opened at the first refusal, so an output that never has one leaves no file. */
+  private writeDeadLetters(dead: DeadAlert[]): void {
+    this.deadLetters ??= new AlertLog(this.o.deadLetterPath, this.o.deadLetterRotate);
+    for (const d of dead) this.deadLetters.append(deadLetterDoc(this.o.name, d));
+    this.deadLetters.flush();
+  }
+
   private noteError(error: string, count: number, waitMs: number, told: boolean): void {
     const now = Date.now();
     const changed = error !== this.status.last_error;
@@ -251,5 +262,6 @@ export class OutputRunner {
     clearTimeout(timer);
     this.sender.close();
     this.queue.close();
+    this.deadLetters?.close();
   }
 }

@@ -13,23 +13,21 @@ export interface MetricsSources {
 
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/;
 
-export function prometheusText(s: MetricsSources): string {
-  const lines: string[] = [];
+/** `name` / `name{labels}` keys -> Prometheus families, one TYPE line per metric name. */
+function families(values: Record<string, number>, type: 'counter' | 'gauge', suffix: string): string[] {
   const byName = new Map<string, string[]>();
-  for (const [key, value] of Object.entries(s.counters.snapshot())) {
+  for (const [key, value] of Object.entries(values)) {
     const brace = key.indexOf('{');
-    const base = `nightjar_${(brace < 0 ? key : key.slice(0, brace)).replace(/[^a-zA-Z0-9_]/g, '_')}_total`;
-    const labels = brace < 0 ? '' : key.slice(brace);
-    byName.set(base, [...(byName.get(base) ?? []), `${base}${labels} ${value}`]);
+    const name = `nightjar_${(brace < 0 ? key : key.slice(0, brace)).replace(/[^a-zA-Z0-9_]/g, '_')}${suffix}`;
+    const samples = byName.get(name) ?? [];
+    samples.push(`${name}${brace < 0 ? '' : key.slice(brace)} ${value}`);
+    byName.set(name, samples);
   }
-  for (const [name, samples] of byName) lines.push(`# TYPE ${name} counter`, ...samples);
-  const gauges = new Map<string, string[]>();
-  for (const [key, value] of Object.entries(s.gauges())) {
-    const brace = key.indexOf('{');
-    const base = `nightjar_${brace < 0 ? key : key.slice(0, brace)}`;
-    gauges.set(base, [...(gauges.get(base) ?? []), `${base}${brace < 0 ? '' : key.slice(brace)} ${value}`]);
-  }
-  for (const [name, samples] of gauges) lines.push(`# TYPE ${name} gauge`, ...samples);
+  return [...byName].flatMap(([name, samples]) => [`# TYPE ${name} ${type}`, ...samples]);
+}
+
+export function prometheusText(s: MetricsSources): string {
+  const lines = [...families(s.counters.snapshot(), 'counter', '_total'), ...families(s.gauges(), 'gauge', '')];
   return `${lines.join('\n')}\n`;
 }
 

@@ -39,7 +39,7 @@ export function deliveryRig(configYaml: string, opts: { dir?: string; rotateByte
   const log = createLogger('debug', (l) => logs.push(JSON.parse(l) as Record<string, unknown>));
   const counters = new Counters();
   const make = () => {
-    const delivery = new Delivery(config.outputs, `${dir}/alerts.ndjson`, `${dir}/state`, counters, log);
+    const delivery = new Delivery(config.outputs, { ...config.alerts, path: `${dir}/alerts.ndjson` }, `${dir}/state`, counters, log);
     const alertLog = new AlertLog(
       `${dir}/alerts.ndjson`,
       { maxBytes: opts.rotateBytes ?? 100 * 1024 * 1024, keep: opts.keep ?? 5, maxUndeliveredBytes: opts.maxUndelivered, retention: delivery },
