@@ -58,7 +58,7 @@ function pipeline() {
   let events = 0;
   const decoder = new RecordDecoder(counters, (ev) => {
     events++;
-    detector.onEvent(builder.handle(ev, 0));
+    detector.onEvent(builder.handle(ev, 0), Math.floor(clock.wallMs(ev.ts)));
   }, 15);
   return { decoder, detector, log, count: () => events };
 }

@@ -32,8 +32,8 @@ export interface AgentOptions {
   probeScript?: string;
   reorderWindowMs?: number;
   log: Logger;
-  /** Every ECS event, in order (the rule engine plugs in here). */
-  sinks?: ((doc: EcsDoc) => void)[];
+  /** Every ECS event, in order, with its @timestamp as epoch ms (the rule engine plugs in here). */
+  sinks?: ((doc: EcsDoc, tsMs: number) => void)[];
 }
 
 export interface RunningAgent {
@@ -48,6 +48,8 @@ const DROP_COUNTERS = [
   'events_late', 'events_file_dropped', 'bpftrace_restarts', 'sequences_evicted',
 ];
 
+const EVENT_COUNTER = { exec: 'events{kind="exec"}', fork: 'events{kind="fork"}', exit: 'events{kind="exit"}', net: 'events{kind="net"}' } as const;
+
 function metricsAddress(server: import('node:http').Server): string {
   const a = server.address();
   return a && typeof a === 'object' ? `${a.family === 'IPv6' ? `[${a.address}]` : a.address}:${a.port}` : '';
@@ -59,7 +61,7 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
   const counters = new Counters();
   const procRoot = `${o.hostRoot}/proc`;
   // outputs first: an unreadable secret or TLS file stops the start before bpftrace runs
-  const delivery = new Delivery(o.config.outputs, o.config.alerts.path, o.stateDir, counters, log);
+  const delivery = new Delivery(o.config.outputs, o.config.alerts, o.stateDir, counters, log);
 
   // bpftrace compiles for ~1 s: identity, host and /proc are read meanwhile, and its lines
   // wait in `early` until the pipeline exists.
@@ -101,7 +103,7 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
   if (alertLog.tornLinesRepaired) log.warn('alert log ended in a torn line (crash); cut it off', { path: alertLog.path });
   delivery.start();
   const detector = new Detector(o.rules, o.config.rules.exceptions, alertLog, counters);
-  sinks.push((d) => detector.onEvent(d));
+  sinks.push((d, tsMs) => detector.onEvent(d, tsMs));
   const onHup = () => {
     alertLog.reopen();
     log.info('alert log reopened', { path: alertLog.path });
@@ -111,9 +113,11 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
   // 4. pipeline
   const builder = new EventBuilder(table, ctx, bootId, containers);
   const decoder = new RecordDecoder(counters, (ev) => {
-    counters.inc(`events{kind="${ev.kind}"}`);
+    counters.inc(EVENT_COUNTER[ev.kind]);
     const doc = builder.handle(ev, Date.now());
-    for (const sink of sinks) sink(doc);
+    // the same ms @timestamp was formatted from (Clock.iso)
+    const tsMs = Math.floor(clock.wallMs(ev.ts));
+    for (const sink of sinks) sink(doc, tsMs);
   }, o.reorderWindowMs, (id, level, name) => containers.addName(id, level, name));
   const windowMs = o.reorderWindowMs ?? 15;
   let flushTimer: NodeJS.Timeout | undefined;

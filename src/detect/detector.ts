@@ -60,8 +60,9 @@ export class Detector {
     this.log.append(alertDoc(d.rule, d.events));
   }
 
-  onEvent(doc: EcsDoc): void {
-    this.engine.push(doc);
+  /** tsMs: the event's @timestamp as epoch ms, if the caller has it */
+  onEvent(doc: EcsDoc, tsMs?: number): void {
+    this.engine.push(doc, tsMs);
     const ev = doc.event as { action?: unknown } | undefined;
     if (ev?.action === 'end') {
       const entity = (doc.process as { entity_id?: unknown } | undefined)?.entity_id;

@@ -25,8 +25,9 @@ interface CompiledRule {
 
 export class RuleEngineError extends Error {}
 
-export function ordinalOf(ev: EcsDoc, fallback: number): Ordinal {
-  const ts = Date.parse(String(ev['@timestamp']));
+/** tsMs: @timestamp as epoch ms when the caller has it (the live agent), saving a re-parse. */
+export function ordinalOf(ev: EcsDoc, fallback: number, tsMs?: number): Ordinal {
+  const ts = tsMs ?? Date.parse(String(ev['@timestamp']));
   const seq = (ev.event as { sequence?: unknown } | undefined)?.sequence;
   return { ts: Number.isNaN(ts) ? 0 : ts, tb: typeof seq === 'number' ? seq : fallback };
 }
@@ -77,8 +78,8 @@ export class RuleEngine {
     };
   }
 
-  push(ev: EcsDoc): void {
-    const ord = ordinalOf(ev, ++this.n);
+  push(ev: EcsDoc, tsMs?: number): void {
+    const ord = ordinalOf(ev, ++this.n, tsMs);
     // event time drives look-back expiry, so replayed and live streams are bounded alike
     if (ord.ts > this.latestTs) this.latestTs = ord.ts;
     if (this.n % 1024 === 0) this.expire(this.latestTs);
