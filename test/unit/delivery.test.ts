@@ -155,28 +155,24 @@ describe('delivery over HTTPS', () => {
     expect(s.hookEventIds).toEqual(ids.filter((_, i) => i !== 5));
   });
 
-  it('an item answered 403 security_exception is retried, not dead-lettered: the key is wrong, not the alert', async () => {
-    const s = await sink();
-    s.itemVerdict = (_id, attempt) => (attempt === 1 ? { status: 403, error: { type: 'security_exception', reason: 'action [indices:data/write/bulk[s]] is unauthorized' } } : undefined);
-    const rig = deliveryRig(esYaml(s.url));
-    const ids = rig.append(4);
-    await until(() => s.accepted.length === 4);
-    await rig.stop();
-    expect(s.accepted).toEqual(ids);
-    expect(deadLetters(rig.dir, 'es')).toEqual([]);
-    expect(errorsOf(rig.logs).join('\n')).toMatch(/403 for some items: security_exception .*check the API key privileges/);
-  });
-
-  it('401 is retried, never dead-lettered, and the error says to check the key', async () => {
-    const s = await sink();
-    s.queuedAnswers.push({ status: 401, body: '{"error":"missing authentication credentials"}' }, { status: 401 });
-    const rig = deliveryRig(esYaml(s.url));
-    const ids = rig.append(5);
-    await until(() => s.accepted.length === 5);
-    await rig.stop();
-    expect(s.accepted).toEqual(ids);
-    expect(deadLetters(rig.dir, 'es')).toEqual([]);
-    expect(errorsOf(rig.logs).join('\n')).toMatch(/answered 401: .*missing authentication credentials.*check the URL, the API key/);
+  it('configuration errors are retried, never dead-lettered, and say what to check: 401 for the request, 403 security_exception for items', async () => {
+    const cases: [(s: AlertSinkServer) => void, RegExp][] = [
+      [(s) => s.queuedAnswers.push({ status: 401, body: '{"error":"missing authentication credentials"}' }, { status: 401 }),
+        /answered 401: .*missing authentication credentials.*check the URL, the API key/],
+      [(s) => (s.itemVerdict = (_id, attempt) => (attempt === 1 ? { status: 403, error: { type: 'security_exception', reason: 'action [indices:data/write/bulk[s]] is unauthorized' } } : undefined)),
+        /403 for some items: security_exception .*check the API key privileges/],
+    ];
+    for (const [fail, says] of cases) {
+      const s = await sink();
+      fail(s);
+      const rig = deliveryRig(esYaml(s.url));
+      const ids = rig.append(5);
+      await until(() => s.accepted.length === 5);
+      await rig.stop();
+      expect(s.accepted).toEqual(ids);
+      expect(deadLetters(rig.dir, 'es')).toEqual([]);
+      expect(errorsOf(rig.logs).join('\n')).toMatch(says);
+    }
   });
 
   it('resumes at its checkpoint after a restart, and sends what was written while it was down', async () => {
