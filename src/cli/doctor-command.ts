@@ -4,17 +4,10 @@ import { existsSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { execa } from 'execa';
 import type { Config } from '../config/config-schema.js';
-import { outputFindings } from '../delivery/output-report.js';
+import { type Finding, outputFindings } from '../delivery/output-report.js';
 import { ConfigError, loadConfig } from '../config/load-config.js';
 import { resolveConfigPath } from './config-command.js';
 
-interface Finding {
-  check: string;
-  ok: boolean;
-  detail: string;
-  fix?: string;
-  warnOnly?: boolean;
-}
 
 const CAP_BPF = 39n;
 const CAP_PERFMON = 38n;

@@ -21,7 +21,7 @@ export function envOverrideNames(env: NodeJS.ProcessEnv): string[] {
     .sort();
 }
 
-export function applyEnvOverrides(raw: Record<string, unknown>, env: NodeJS.ProcessEnv): string[] {
+function applyEnvOverrides(raw: Record<string, unknown>, env: NodeJS.ProcessEnv): string[] {
   const applied: string[] = [];
   for (const name of envOverrideNames(env)) {
     const value = env[name]!;

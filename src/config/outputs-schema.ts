@@ -4,7 +4,7 @@
 import { z } from 'zod';
 
 /** A secret: inline (discouraged), `{ file: PATH }` (first line, trimmed) or `{ env: NAME }`. */
-export const SecretRef = z.union([
+const SecretRef = z.union([
   z.string().min(1),
   z.object({ file: z.string().min(1) }).strict(),
   z.object({ env: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name') }).strict(),
@@ -57,7 +57,7 @@ const common = {
   start_at: z.enum(['oldest', 'end']).default('oldest'),
 };
 
-export const ElasticsearchOutput = z
+const ElasticsearchOutput = z
   .object({
     type: z.literal('elasticsearch'),
     urls: z.array(url).min(1),
@@ -72,7 +72,7 @@ export const ElasticsearchOutput = z
   })
   .strict();
 
-export const WebhookOutput = z
+const WebhookOutput = z
   .object({
     type: z.literal('webhook'),
     url,

@@ -16,7 +16,7 @@ import { OutputRunner, type OutputStatus } from './output-runner.js';
 import type { Sender } from './sender.js';
 import { WebhookSender } from './webhook-sender.js';
 
-export const outputsDir = (stateDir: string) => join(stateDir, 'outputs');
+const outputsDir = (stateDir: string) => join(stateDir, 'outputs');
 export const checkpointPath = (stateDir: string, name: string) => join(outputsDir(stateDir), `${name}.checkpoint.json`);
 export const deadLetterPath = (stateDir: string, name: string) => join(outputsDir(stateDir), `${name}.dead-letter.ndjson`);
 export const statusPath = (stateDir: string, name: string) => join(outputsDir(stateDir), `${name}.status.json`);

@@ -9,7 +9,8 @@ import { checkpointPath, makeSender, outputTarget, statusPath } from './delivery
 import type { OutputStatus } from './output-runner.js';
 import { toQueued } from './sender.js';
 
-export interface OutputFinding {
+/** One line of `nightjar doctor`. */
+export interface Finding {
   check: string;
   ok: boolean;
   detail: string;
@@ -40,8 +41,8 @@ function lastStatus(config: Config, name: string): (OutputStatus & { at?: string
   }
 }
 
-export async function outputFindings(config: Config): Promise<OutputFinding[]> {
-  const out: OutputFinding[] = [];
+export async function outputFindings(config: Config): Promise<Finding[]> {
+  const out: Finding[] = [];
   for (const [i, o] of config.outputs.entries()) {
     const check = `output ${o.name}`;
     let sender;
