@@ -7,7 +7,8 @@ import { DYNAMIC_FIELDS, type FieldCatalog, type FieldType } from './field-types
 import { divideValues, FUNCTIONS, moduloValues } from './functions.js';
 import { cidrContains } from './ip.js';
 import { type Scalar, type Value, readField } from './values.js';
-import { hasWildcard, wildcardRegExp } from './wildcard.js';
+import { compileLuceneRegex, LuceneRegexError } from './lucene-regex.js';
+import { compileWildcard, hasWildcard } from './wildcard.js';
 
 export type Doc = unknown;
 export type ValueFn = (ev: Doc) => Value;
@@ -208,7 +209,7 @@ export class Compiler {
       case 'match': {
         const l = this.value(e.expr);
         const type = this.typeOf(e.expr);
-        const matchers = e.patterns.map((p) => this.matcher(e.op, (p as { value: Scalar }).value, e.insensitive, type));
+        const matchers = e.patterns.map((p) => this.matcher(e.op, p as Extract<Expr, { type: 'literal' }>, e.insensitive, type));
         const test: Predicate = (ev) => {
           const vs = list(l(ev));
           return vs.some((v) => matchers.some((m) => m(v)));
@@ -222,9 +223,16 @@ export class Compiler {
     }
   }
 
-  private matcher(op: ':' | 'like' | 'regex', pattern: Scalar, ci: boolean, type: FieldType | undefined): (v: Scalar) => boolean {
+  private matcher(op: ':' | 'like' | 'regex', lit: Extract<Expr, { type: 'literal' }>, ci: boolean, type: FieldType | undefined): (v: Scalar) => boolean {
+    const pattern = lit.value;
     if (op === 'regex') {
-      const re = new RegExp(`^(?:${pattern as string})$`, ci ? 'isu' : 'su');
+      let re: { test(v: string): boolean };
+      try {
+        re = compileLuceneRegex(pattern as string, ci);
+      } catch (err) {
+        if (!(err instanceof LuceneRegexError)) throw err;
+        throw new EqlError('EQL_TYPE', `invalid regular expression: ${err.message}`, lit.pos.line, lit.pos.col);
+      }
       return (v) => typeof v === 'string' && re.test(v);
     }
     if (typeof pattern !== 'string') return (v) => order(v, pattern, type) === 0;
@@ -234,8 +242,8 @@ export class Compiler {
       const lower = pattern.toLowerCase();
       return (v) => typeof v === 'string' && (v === pattern || v.toLowerCase() === lower);
     }
-    const re = wildcardRegExp(pattern, ci);
-    return (v) => typeof v === 'string' && re.test(v);
+    const m = compileWildcard(pattern, ci);
+    return (v) => typeof v === 'string' && m.test(v);
   }
 
   /** `category where expr` -> predicate over whole events. */
