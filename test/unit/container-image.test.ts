@@ -1,5 +1,5 @@
-// packaging/docker/Dockerfile: what it copies exists, it uses the base, bpftrace and init the
-// design names, and the production-only tree it ships (npm prune --omit=dev) runs.
+// packaging/docker/Dockerfile: what it copies exists, it uses the base, runtime, bpftrace and init
+// the design names, and the production-only tree it ships (npm prune --omit=dev) runs.
 
 import { cpSync, mkdtempSync, readFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,8 +10,12 @@ import { REPO } from '../helpers/paths.js';
 const dockerfile = readFileSync(`${REPO}/packaging/docker/Dockerfile`, 'utf8');
 
 describe('container image', () => {
-  it('node 20 on bookworm slim, Debian bpftrace, tini as PID 1, and every COPY source present', () => {
-    expect(dockerfile.match(/^FROM (\S+)/gm)).toEqual(['FROM node:20-bookworm-slim', 'FROM node:20-bookworm-slim']);
+  it('bookworm slim, install.sh\'s pinned runtime, Debian bpftrace, tini as PID 1, every COPY source present', () => {
+    expect(dockerfile.match(/^FROM (\S+)/gm)).toEqual(['FROM debian:bookworm-slim', 'FROM debian:bookworm-slim']);
+    expect(dockerfile).toMatch(/^RUN \/tmp\/install-runtime\.sh \/opt\/nightjar\/runtime$/m);
+    const final = dockerfile.slice(dockerfile.lastIndexOf('\nFROM '));
+    expect(final).toMatch(/^ENV PATH=\/opt\/nightjar\/runtime\/bin:\$PATH$/m);
+    expect(final).toContain('COPY --from=build /opt/nightjar/runtime/bin/node ./runtime/bin/node');
     expect(dockerfile).toMatch(/apt-get install .*bpftrace tini/);
     expect(dockerfile).toMatch(/^ENTRYPOINT \["\/usr\/bin\/tini", "--", "nightjar"\]$/m);
     const sources = [...dockerfile.matchAll(/^COPY (?!--from)(.+) \S+$/gm)].flatMap((m) => m[1]!.split(' '));
