@@ -5,6 +5,8 @@ import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { stringify } from 'yaml';
 import { ConfigError, envOverrideNames, loadConfig } from '../config/load-config.js';
+import { registerOutputSecrets } from '../delivery/secrets.js';
+import { redactDeep } from '../util/redact.js';
 import { CliError } from './usage-error.js';
 
 export const DEFAULT_CONFIG = '/etc/nightjar/config.yaml';
@@ -39,6 +41,10 @@ export async function configCommand(argv: string[]): Promise<number> {
   const env = envOverrideNames(process.env);
   const source = `${file ?? 'defaults (no config file)'}${env.length ? ` + environment ${env.join(', ')}` : ''}`;
   if (sub === 'check') process.stdout.write(`${source}: valid\n`);
-  else process.stdout.write(`# effective config from ${source}\n${stringify(maskSecrets(config))}`);
+  else {
+    // inline secrets are masked by key; any secret repeated in another field (a URL's user info) by value
+    registerOutputSecrets(config.outputs);
+    process.stdout.write(`# effective config from ${source}\n${stringify(redactDeep(maskSecrets(config)))}`);
+  }
   return 0;
 }

@@ -6,8 +6,8 @@ import { execa } from 'execa';
 import type { Config } from '../config/config-schema.js';
 import { type Finding, outputFindings } from '../delivery/output-report.js';
 import { ConfigError, loadConfig } from '../config/load-config.js';
+import { redact } from '../util/redact.js';
 import { resolveConfigPath } from './config-command.js';
-
 
 const CAP_BPF = 39n;
 const CAP_PERFMON = 38n;
@@ -73,7 +73,7 @@ export async function doctorCommand(argv: string[]): Promise<number> {
   const { values } = parseArgs({ args: argv, options: { bpftrace: { type: 'string' }, config: { type: 'string' } }, strict: true });
   const findings = await checks(values.bpftrace ?? 'bpftrace', values.config);
   for (const f of findings) {
-    process.stdout.write(`${f.ok ? 'ok  ' : f.warnOnly ? 'WARN' : 'FAIL'} ${f.check}: ${f.detail}${f.ok || !f.fix ? '' : `\n     fix: ${f.fix}`}\n`);
+    process.stdout.write(redact(`${f.ok ? 'ok  ' : f.warnOnly ? 'WARN' : 'FAIL'} ${f.check}: ${f.detail}${f.ok || !f.fix ? '' : `\n     fix: ${f.fix}`}`) + '\n');
   }
   return findings.every((f) => f.ok || f.warnOnly) ? 0 : 1;
 }

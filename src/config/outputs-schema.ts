@@ -2,6 +2,7 @@
 // the alert log as its queue (docs/delivery.md).
 
 import { z } from 'zod';
+import { redact } from '../util/redact.js';
 
 /** A secret: inline (discouraged), `{ file: PATH }` (first line, trimmed) or `{ env: NAME }`. */
 const SecretRef = z.union([
@@ -62,7 +63,7 @@ const ElasticsearchOutput = z
     type: z.literal('elasticsearch'),
     urls: z.array(url).min(1),
     data_stream: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, 'a lower-case data stream or index name').default('logs-nightjar.alerts-default'),
-    /** base64 "id:api_key", as Elasticsearch's create API key answer gives it in `encoded` */
+    /** base64 "id:api_key" (`encoded` in Elasticsearch's create API key answer), or "id:api_key" itself */
     api_key: SecretRef.optional(),
     username: z.string().optional(),
     password: SecretRef.optional(),
@@ -89,14 +90,23 @@ const WebhookOutput = z
   })
   .strict();
 
+/** An inline credential shorter than this could not be masked in logs without masking ordinary words. */
+const MIN_CREDENTIAL = 4;
+
 export const OutputSchema = z.discriminatedUnion('type', [ElasticsearchOutput, WebhookOutput]).superRefine((o, ctx) => {
+  const credentials = o.type === 'elasticsearch' ? { api_key: o.api_key, password: o.password } : { bearer_token: o.bearer_token };
+  for (const [key, ref] of Object.entries(credentials)) {
+    if (typeof ref === 'string' && ref.length < MIN_CREDENTIAL) ctx.addIssue({ code: 'custom', path: [key], message: `shorter than ${MIN_CREDENTIAL} characters: too short to be a credential or to be masked in logs` });
+  }
   if (o.type === 'elasticsearch') {
     if (o.api_key && (o.username || o.password)) ctx.addIssue({ code: 'custom', message: 'api_key or username/password, not both' });
     if (Boolean(o.username) !== Boolean(o.password)) ctx.addIssue({ code: 'custom', message: 'username and password go together' });
   }
   for (const u of o.type === 'elasticsearch' ? o.urls : [o.url]) {
-    if (u.startsWith('http://') && !o.allow_http) ctx.addIssue({ code: 'custom', path: ['allow_http'], message: `${u} is plain http: use https, or set allow_http: true` });
-    else if (!/^https?:\/\//.test(u)) ctx.addIssue({ code: 'custom', message: `${u}: only https:// (or http:// with allow_http) URLs` });
+    // a URL can carry a password (user:password@): never echoed
+    const shown = redact(u);
+    if (u.startsWith('http://') && !o.allow_http) ctx.addIssue({ code: 'custom', path: ['allow_http'], message: `${shown} is plain http: use https, or set allow_http: true` });
+    else if (!/^https?:\/\//.test(u)) ctx.addIssue({ code: 'custom', message: `${shown}: only https:// (or http:// with allow_http) URLs` });
   }
   if (o.type === 'webhook' && o.format === 'falco' && o.batch.max_alerts !== 1) {
     ctx.addIssue({ code: 'custom', path: ['batch', 'max_alerts'], message: 'the falco format is one event per request' });

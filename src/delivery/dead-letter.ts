@@ -2,8 +2,10 @@
 // reason with the alert. Written through an AlertLog (synced, rotated like the alert log)
 // before the output's checkpoint moves past it.
 
+import { redactDeep } from '../util/redact.js';
 import type { DeadAlert } from './sender.js';
 
+/** Redacted whole, the alert included: a dead-letter file is one of nightjar's own outputs. */
 export function deadLetterDoc(output: string, d: DeadAlert): Record<string, unknown> {
-  return { '@timestamp': new Date().toISOString(), output, status: d.status, reason: d.reason, event_id: d.alert.id, alert: d.alert.doc ?? d.alert.line };
+  return redactDeep({ '@timestamp': new Date().toISOString(), output, status: d.status, reason: d.reason, event_id: d.alert.id, alert: d.alert.doc ?? d.alert.line });
 }

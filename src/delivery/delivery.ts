@@ -9,6 +9,7 @@ import type { Config } from '../config/config-schema.js';
 import type { OutputConfig } from '../config/outputs-schema.js';
 import type { Counters } from '../util/counters.js';
 import type { Logger } from '../util/log.js';
+import { redact, redactDeep } from '../util/redact.js';
 import { AlertQueue } from './alert-queue.js';
 import { loadCheckpoint } from './checkpoint-store.js';
 import { ElasticsearchSender } from './elasticsearch-sender.js';
@@ -33,7 +34,10 @@ export class Delivery implements Retention {
   private readonly runners: { runner: OutputRunner; queue: AlertQueue }[] = [];
   private readonly senders: Sender[];
 
-  /** Resolves secrets and reads TLS files: throws (SecretError, file errors) before anything runs. */
+  /**
+   * Resolves secrets (registering every form of them for redaction) and reads TLS files: throws
+   * (SecretError, file errors) before anything runs.
+   */
   constructor(
     private readonly outputs: OutputConfig[],
     private readonly alerts: Config['alerts'],
@@ -112,7 +116,7 @@ export class Delivery implements Retention {
   /** Why delivery counts as stuck, if it does. */
   stuck(afterSeconds: number): string | undefined {
     const s = this.statuses().find((x) => x.oldest_pending_seconds > afterSeconds);
-    return s && `output ${s.name}: oldest undelivered alert is ${Math.round(s.oldest_pending_seconds)} s old (${s.last_error ?? 'no error recorded'})`;
+    return s && redact(`output ${s.name}: oldest undelivered alert is ${Math.round(s.oldest_pending_seconds)} s old (${s.last_error ?? 'no error recorded'})`);
   }
 
   /** For `nightjar doctor`: each output's status, rewritten while the agent runs. */
@@ -120,7 +124,7 @@ export class Delivery implements Retention {
     const at = new Date().toISOString();
     for (const s of this.statuses()) {
       try {
-        writeFileSync(statusPath(this.stateDir, s.name), `${JSON.stringify({ ...s, at, pid: process.pid })}\n`, { mode: 0o640 });
+        writeFileSync(statusPath(this.stateDir, s.name), `${JSON.stringify(redactDeep({ ...s, at, pid: process.pid }))}\n`, { mode: 0o640 });
       } catch {
         /* state dir not writable: status stays in the log */
       }

@@ -4,7 +4,8 @@
 
 import type { ElasticsearchOutputConfig } from '../config/outputs-schema.js';
 import { Endpoint } from './endpoint.js';
-import { resolveSecret } from './secrets.js';
+import { credentialHeaders } from './secrets.js';
+import { redact } from '../util/redact.js';
 import { CONFIG_STATUS, type DeadAlert, excerpt, type ProbeResult, type QueuedAlert, retryAll, RETRYABLE_STATUS, type Sender, type SendOutcome } from './sender.js';
 import { retryAfterMs } from './http-client.js';
 
@@ -18,18 +19,8 @@ export class ElasticsearchSender implements Sender {
   private readonly action: (id: string) => string;
 
   constructor(cfg: ElasticsearchOutputConfig, at: string) {
-    const headers: Record<string, string> = { 'content-type': 'application/x-ndjson', accept: 'application/json' };
-    const secrets: string[] = [];
-    if (cfg.api_key) {
-      const key = resolveSecret(cfg.api_key, `${at}.api_key`);
-      headers.authorization = `ApiKey ${key}`;
-      secrets.push(key);
-    } else if (cfg.username && cfg.password) {
-      const pw = resolveSecret(cfg.password, `${at}.password`);
-      headers.authorization = `Basic ${Buffer.from(`${cfg.username}:${pw}`).toString('base64')}`;
-      secrets.push(pw, headers.authorization.slice(6));
-    }
-    this.endpoint = new Endpoint({ urls: cfg.urls, tls: cfg.tls, gzip: cfg.gzip, timeoutMs: cfg.timeout_ms, headers, secrets });
+    const headers = { 'content-type': 'application/x-ndjson', accept: 'application/json', ...credentialHeaders(cfg, at) };
+    this.endpoint = new Endpoint({ urls: cfg.urls, tls: cfg.tls, gzip: cfg.gzip, timeoutMs: cfg.timeout_ms, headers });
     const index = JSON.stringify(cfg.data_stream);
     this.action = (id) => `{"create":{"_index":${index},"_id":${JSON.stringify(id)}}}\n`;
   }
@@ -44,7 +35,7 @@ export class ElasticsearchSender implements Sender {
       return { delivered: 0, retry: [], dead: [{ alert: alerts[0]!, status: 413, reason: 'larger than the server accepts (http.max_content_length)' }] };
     }
     if (res.status < 200 || res.status >= 300) {
-      const why = `${url.origin}/_bulk answered ${res.status}: ${this.endpoint.redact(excerpt(res.body))}`;
+      const why = `${url.origin}/_bulk answered ${res.status}: ${excerpt(res.body)}`;
       const hint = CONFIG_STATUS(res.status) ? ' (check the URL, the API key or credentials and their privileges)' : '';
       return retryAll(alerts, why + hint, RETRYABLE_STATUS(res.status) ? retryAfterMs(res.headers['retry-after']) : undefined);
     }
@@ -67,10 +58,11 @@ export class ElasticsearchSender implements Sender {
         // the data stream is wrong, not the alert: retried, never dead-lettered
         out.retry.push(alert);
         const hint = CONFIG_STATUS(status) ? ' (check the API key privileges and that the data stream can be created)' : '';
-        out.error = `${url.origin}/_bulk: ${status} for some items: ${item.error?.type ?? ''} ${item.error?.reason ?? ''}`.trim() + hint;
+        // the server may echo the credentials it got (`authorization=[ApiKey ...]`)
+        out.error = redact(`${url.origin}/_bulk: ${status} for some items: ${item.error?.type ?? ''} ${item.error?.reason ?? ''}`.trim()) + hint;
       } else {
         const e = item.error;
-        dead.push({ alert, status, reason: e ? `${e.type ?? 'error'}: ${e.reason ?? ''}${e.caused_by?.reason ? ` (${e.caused_by.reason})` : ''}` : `status ${status}` });
+        dead.push({ alert, status, reason: redact(e ? `${e.type ?? 'error'}: ${e.reason ?? ''}${e.caused_by?.reason ? ` (${e.caused_by.reason})` : ''}` : `status ${status}`) });
       }
     });
     if (out.retry.length) out.retryAfterMs = retryAfterMs(res.headers['retry-after']);

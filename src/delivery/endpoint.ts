@@ -5,7 +5,7 @@ import { promisify } from 'node:util';
 import { gzip as gzipCb } from 'node:zlib';
 import type http from 'node:http';
 import { describeError, type HttpResponse, makeAgent, request, type TlsSettings } from './http-client.js';
-import { redact } from './secrets.js';
+import { redact } from '../util/redact.js';
 
 const gzip = promisify(gzipCb);
 
@@ -15,8 +15,6 @@ export interface EndpointOptions {
   gzip: boolean;
   timeoutMs: number;
   headers: Record<string, string>;
-  /** values to keep out of error messages */
-  secrets: string[];
 }
 
 export type PostResult = { res: HttpResponse; url: URL } | { error: string; url: URL };
@@ -57,7 +55,7 @@ export class Endpoint {
       return { res, url };
     } catch (e) {
       this.next++;
-      return { error: redact(describeError(e, url, this.o.tls, this.o.timeoutMs), this.o.secrets), url };
+      return { error: redact(describeError(e, url, this.o.tls, this.o.timeoutMs)), url };
     }
   }
 
@@ -67,16 +65,12 @@ export class Endpoint {
     for (const url of this.urls) {
       try {
         const res = await request(method, url, this.agentFor(url), { ...this.o.headers }, Buffer.alloc(0), this.o.timeoutMs);
-        out.push({ url: url.origin + url.pathname, status: res.status, body: this.redact(res.body) });
+        out.push({ url: url.origin + url.pathname, status: res.status, body: redact(res.body) });
       } catch (e) {
-        out.push({ url: url.origin + url.pathname, error: this.redact(describeError(e, url, this.o.tls, this.o.timeoutMs)) });
+        out.push({ url: url.origin + url.pathname, error: redact(describeError(e, url, this.o.tls, this.o.timeoutMs)) });
       }
     }
     return out;
-  }
-
-  redact(text: string): string {
-    return redact(text, this.o.secrets);
   }
 
   close(): void {

@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import { checkServerIdentity, createSecureContext, type PeerCertificate } from 'node:tls';
+import { redact } from '../util/redact.js';
 
 export interface TlsSettings {
   ca_file?: string;
@@ -22,7 +23,11 @@ export interface HttpResponse {
 
 const MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
 
-export class DeliveryError extends Error {}
+export class DeliveryError extends Error {
+  constructor(message: string) {
+    super(redact(message));
+  }
+}
 
 export function makeAgent(tls: TlsSettings, https_: boolean): http.Agent {
   if (!https_) return new http.Agent({ keepAlive: true, maxSockets: 2 });

@@ -8,6 +8,7 @@ import { loadCheckpoint } from './checkpoint-store.js';
 import { checkpointPath, makeSender, outputTarget, statusPath } from './delivery.js';
 import type { OutputStatus } from './output-runner.js';
 import { toQueued } from './sender.js';
+import { redact } from '../util/redact.js';
 
 /** One line of `nightjar doctor`. */
 export interface Finding {
@@ -43,14 +44,23 @@ function lastStatus(config: Config, name: string): (OutputStatus & { at?: string
 
 export async function outputFindings(config: Config): Promise<Finding[]> {
   const out: Finding[] = [];
+  // every output's senders first: each registers its secrets, which any output's error may echo
+  const senders = config.outputs.map((o, i) => {
+    try {
+      return makeSender(o, `outputs.${i}`);
+    } catch (e) {
+      return e as Error;
+    }
+  });
   for (const [i, o] of config.outputs.entries()) {
     const check = `output ${o.name}`;
-    let sender;
-    try {
-      sender = makeSender(o, `outputs.${i}`);
-    } catch (e) {
-      out.push({ check, ok: false, detail: (e as Error).message, fix: 'make the secret or TLS file readable, or set the environment variable for the service' });
+    const sender = senders[i]!;
+    if (sender instanceof Error) {
+      out.push({ check, ok: false, detail: sender.message, fix: 'make the secret or TLS file readable, or set the environment variable for the service' });
       continue;
+    }
+    if (o.tls.verification === 'none') {
+      out.push({ check: `${check} tls`, ok: false, warnOnly: true, detail: 'tls.verification is none: anyone on the path can read and forge its traffic', fix: 'set tls.ca_file to the CA that signed the server certificate, and remove verification: none' });
     }
     try {
       for (const r of await sender.probe()) {
@@ -71,7 +81,8 @@ export async function outputFindings(config: Config): Promise<Finding[]> {
     const counts = st ? `; delivered ${st.delivered}, retried ${st.retried}, dead-lettered ${st.dead_lettered}, dropped ${st.dropped} (agent status at ${st.at})` : '';
     out.push({
       check: `${check} backlog`, ok: !stuck, warnOnly: true,
-      detail: `${b.pending} alert(s) pending${b.pending ? `, oldest ${b.oldestSeconds} s old` : ''}${counts}${st?.last_error ? `; last error: ${st.last_error}` : ''}`,
+      // a status file written by an older agent may hold an unredacted error
+      detail: redact(`${b.pending} alert(s) pending${b.pending ? `, oldest ${b.oldestSeconds} s old` : ''}${counts}${st?.last_error ? `; last error: ${st.last_error}` : ''}`),
       fix: 'delivery resumes by itself once the server answers; the last error says why it does not',
     });
   }

@@ -9,6 +9,7 @@ import type { AlertQueue } from './alert-queue.js';
 import { type Checkpoint, saveCheckpoint } from './checkpoint-store.js';
 import { deadLetterDoc } from './dead-letter.js';
 import { type DeadAlert, type QueuedAlert, type Sender, toQueued } from './sender.js';
+import { redact } from '../util/redact.js';
 
 const CHECKPOINT_EVERY_MS = 250;
 
@@ -238,7 +239,9 @@ export class OutputRunner {
     this.deadLetters.flush();
   }
 
-  private noteError(error: string, count: number, waitMs: number, told: boolean): void {
+  private noteError(why: string, count: number, waitMs: number, told: boolean): void {
+    // last_error reaches the status file, /healthz and doctor: redacted here, once
+    const error = redact(why);
     const now = Date.now();
     const changed = error !== this.status.last_error;
     this.status.last_error = error;

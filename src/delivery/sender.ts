@@ -1,6 +1,7 @@
 // What an output does with a batch, and how it tells the runner what became of each alert.
 
 import { createHash } from 'node:crypto';
+import { redact } from '../util/redact.js';
 
 export interface QueuedAlert {
   line: string;
@@ -59,7 +60,8 @@ export const RETRYABLE_STATUS = (s: number) => s === 408 || s === 429 || s >= 50
 /** Statuses that say the output is misconfigured (auth, path): retried, never dead-lettered. */
 export const CONFIG_STATUS = (s: number) => s === 401 || s === 403 || s === 404 || s === 405 || s === 407;
 
+/** The start of a server's answer for a message, redacted before it is cut so no secret is left half-masked. */
 export function excerpt(body: string, max = 300): string {
-  const one = body.replace(/\s+/g, ' ').trim();
+  const one = redact(body.slice(0, 65536)).replace(/\s+/g, ' ').trim();
   return one.length > max ? `${one.slice(0, max)}...` : one;
 }

@@ -8,7 +8,7 @@ import type { WebhookOutputConfig } from '../config/outputs-schema.js';
 import { Endpoint } from './endpoint.js';
 import { falcoPayload } from './falco-payload.js';
 import { retryAfterMs } from './http-client.js';
-import { resolveSecret } from './secrets.js';
+import { credentialHeaders } from './secrets.js';
 import { CONFIG_STATUS, excerpt, type ProbeResult, type QueuedAlert, retryAll, RETRYABLE_STATUS, type Sender, type SendOutcome } from './sender.js';
 
 const CONTENT_TYPE = { json: 'application/json', ndjson: 'application/x-ndjson', falco: 'application/json' };
@@ -17,18 +17,8 @@ export class WebhookSender implements Sender {
   private readonly endpoint: Endpoint;
 
   constructor(private readonly cfg: WebhookOutputConfig, at: string) {
-    const headers: Record<string, string> = { 'content-type': CONTENT_TYPE[cfg.format], 'user-agent': 'nightjar' };
-    const secrets: string[] = [];
-    for (const [name, ref] of Object.entries(cfg.headers)) {
-      headers[name.toLowerCase()] = resolveSecret(ref, `${at}.headers.${name}`);
-      if (typeof ref !== 'string') secrets.push(headers[name.toLowerCase()]!);
-    }
-    if (cfg.bearer_token) {
-      const token = resolveSecret(cfg.bearer_token, `${at}.bearer_token`);
-      headers.authorization = `Bearer ${token}`;
-      secrets.push(token);
-    }
-    this.endpoint = new Endpoint({ urls: [cfg.url], tls: cfg.tls, gzip: cfg.gzip, timeoutMs: cfg.timeout_ms, headers, secrets });
+    const headers = { 'content-type': CONTENT_TYPE[cfg.format], 'user-agent': 'nightjar', ...credentialHeaders(cfg, at) };
+    this.endpoint = new Endpoint({ urls: [cfg.url], tls: cfg.tls, gzip: cfg.gzip, timeoutMs: cfg.timeout_ms, headers });
   }
 
   private body(alerts: QueuedAlert[]): string {
@@ -43,7 +33,7 @@ export class WebhookSender implements Sender {
     if ('error' in r) return retryAll(alerts, r.error);
     const { res, url } = r;
     if ((res.status >= 200 && res.status < 300) || res.status === 409) return { delivered: alerts.length, retry: [], dead: [] };
-    const why = `${url.origin}${url.pathname} answered ${res.status}: ${this.endpoint.redact(excerpt(res.body))}`;
+    const why = `${url.origin}${url.pathname} answered ${res.status}: ${excerpt(res.body)}`;
     if (RETRYABLE_STATUS(res.status)) return retryAll(alerts, why, retryAfterMs(res.headers['retry-after']));
     if (CONFIG_STATUS(res.status)) return retryAll(alerts, `${why} (check the URL and the token)`);
     if (alerts.length > 1) return { delivered: 0, retry: [], dead: [], split: true };

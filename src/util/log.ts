@@ -1,4 +1,7 @@
 // Agent log: one JSON object per line on stderr (journald), never mixed with alerts or events.
+// Every string in it is redacted (src/util/redact.ts): no configured secret or echo of one.
+
+import { redact, redactDeep } from './redact.js';
 
 export type Level = 'debug' | 'info' | 'warn' | 'error';
 const ORDER: Record<Level, number> = { debug: 10, info: 20, warn: 30, error: 40 };
@@ -17,7 +20,7 @@ export function createLogger(
   const threshold = ORDER[min] ?? ORDER.info;
   const at = (level: Level) => (msg: string, fields?: Record<string, unknown>) => {
     if (ORDER[level] < threshold) return;
-    write(`${JSON.stringify({ time: new Date().toISOString(), level, msg, ...fields })}\n`);
+    write(`${JSON.stringify({ time: new Date().toISOString(), level, msg: redact(msg), ...redactDeep(fields) })}\n`);
   };
   return { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
 }
