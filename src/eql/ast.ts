@@ -48,6 +48,7 @@ export interface SequenceStage {
 export interface Pipe {
   kind: 'head' | 'tail';
   count: number;
+  pos: Pos;
 }
 
 export type Query =

@@ -7,7 +7,8 @@ export type EqlErrorCode =
   | 'EQL_FUNCTION' // unknown function or wrong number of arguments
   | 'EQL_TYPE' // an operand of the wrong kind (a field where a constant must be ...)
   | 'EQL_FIELD' // a field no index maps, not written ?field
-  | 'EQL_SEMANTIC'; // well-formed but not valid (by counts, maxspan units, pipes ...)
+  | 'EQL_SEMANTIC' // well-formed but not valid (by counts, maxspan units, pipes ...)
+  | 'EQL_LIVE'; // valid EQL that a live rule cannot run (pipes): refused when rules load
 
 export class EqlError extends Error {
   constructor(

@@ -43,6 +43,38 @@ export function tokenize(src: string): Token[] {
     }
   };
 
+  /** A field name from `at`: segments joined by dots, each plain or `backquoted` (`` is a backquote). */
+  const fieldName = (at: number): { value: string; end: number; quoted: boolean } => {
+    const l = line;
+    const c = at - lineStart + 1;
+    let j = at;
+    let value = '';
+    let quoted = false;
+    for (;;) {
+      if (src[j] === '`') {
+        let seg = '';
+        for (j++; ; j++) {
+          if (j >= src.length || src[j] === '\n') throw err('unterminated quoted identifier', l, c);
+          if (src[j] !== '`') seg += src[j];
+          else if (src[j + 1] === '`') seg += src[j++];
+          else break;
+        }
+        j++;
+        if (seg === '') throw err('empty quoted identifier', l, c);
+        value += seg;
+        quoted = true;
+      } else {
+        const from = j;
+        while (j < src.length && /[A-Za-z0-9_@]/.test(src[j]!)) j++;
+        if (j === from) throw err(`invalid field name '${src.slice(at, j)}'`, l, c);
+        value += src.slice(from, j);
+      }
+      if (src[j] !== '.') return { value, end: j, quoted };
+      value += '.';
+      j++;
+    }
+  };
+
   while (i < src.length) {
     const ch = src[i]!;
     if (ch === ' ' || ch === '\t' || ch === '\r' || ch === '\n') {
@@ -124,20 +156,9 @@ export function tokenize(src: string): Token[] {
     }
     if (ch === "'") throw err('use double quotes ["] for strings, single quotes are not supported', l, c);
     if (ch === '`') {
-      const end = src.indexOf('`', i + 1);
-      if (end < 0 || src.slice(i + 1, end).includes('\n')) throw err('unterminated quoted identifier', l, c);
-      let j = end;
-      let value = src.slice(i + 1, end);
-      while (src[j + 1] === '`') {
-        // `` inside backticks is a literal backtick
-        const next = src.indexOf('`', j + 2);
-        if (next < 0) throw err('unterminated quoted identifier', l, c);
-        value += `\`${src.slice(j + 2, next)}`;
-        j = next;
-      }
-      i = j + 1;
-      if (value === '') throw err('empty quoted identifier', l, c);
-      out.push({ type: 'ident', value, raw: src.slice(start, i), line: l, col: c, quoted: true });
+      const f = fieldName(i);
+      i = f.end;
+      out.push({ type: 'ident', value: f.value, raw: src.slice(start, i), line: l, col: c, quoted: true });
       continue;
     }
     if (/[0-9]/.test(ch) || (ch === '.' && /[0-9]/.test(src[i + 1] ?? ''))) {
@@ -154,12 +175,10 @@ export function tokenize(src: string): Token[] {
       continue;
     }
     if (ch === '?') {
-      const rest = src.slice(i + 1);
-      const m = /^(`[^`\n]+`|[A-Za-z_@][A-Za-z0-9_@.]*)/.exec(rest);
-      if (!m) throw err("'?' must be followed by a field name", l, c);
-      i += 1 + m[0].length;
-      const value = m[0].startsWith('`') ? m[0].slice(1, -1) : m[0];
-      out.push({ type: 'optional_ident', value, raw: src.slice(start, i), line: l, col: c, quoted: m[0].startsWith('`') });
+      if (!IDENT_START.test(src[i + 1] ?? '') && src[i + 1] !== '`') throw err("'?' must be followed by a field name", l, c);
+      const f = fieldName(i + 1);
+      i = f.end;
+      out.push({ type: 'optional_ident', value: f.value, raw: src.slice(start, i), line: l, col: c, quoted: f.quoted });
       continue;
     }
     if (IDENT_START.test(ch)) {
@@ -178,6 +197,13 @@ export function tokenize(src: string): Token[] {
           out.push({ type: 'tilde_ident', value: word, raw: `${word}~`, line: l, col: c });
           continue;
         }
+      }
+      if (word.endsWith('.') && src[j] === '`') {
+        // a.`0`.b: a dotted name with backquoted segments, as Elasticsearch accepts
+        const f = fieldName(i);
+        i = f.end;
+        out.push({ type: 'ident', value: f.value, raw: src.slice(start, i), line: l, col: c, quoted: true });
+        continue;
       }
       i = j;
       if (word.endsWith('.')) throw err(`invalid field name '${word}'`, l, c);

@@ -56,7 +56,7 @@ class Parser {
   private pipes(): Pipe[] {
     const out: Pipe[] = [];
     while (this.is('|')) {
-      this.next();
+      const bar = this.next();
       const name = this.next();
       if (name.type !== 'ident' || (name.value !== 'head' && name.value !== 'tail')) {
         this.fail(name, `pipe ${this.describe(name)} is not supported; only head and tail are`, 'EQL_SEMANTIC');
@@ -70,7 +70,7 @@ class Parser {
       } else if (this.is('-')) {
         this.fail(n, `${name.value} needs a non-negative integer`, 'EQL_SEMANTIC');
       }
-      out.push({ kind: name.value, count });
+      out.push({ kind: name.value, count, pos: this.pos(bar) });
     }
     return out;
   }

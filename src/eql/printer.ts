@@ -6,6 +6,7 @@ import { KEYWORDS } from './lexer.js';
 
 const PREC = { or: 1, and: 2, not: 3, predicate: 4, additive: 5, multiplicative: 6, unary: 7, primary: 8 };
 const IDENT = /^[A-Za-z_@][A-Za-z0-9_@]*$/;
+const SEGMENT = /^[A-Za-z0-9_@]+$/;
 
 export function printString(s: string): string {
   let out = '"';
@@ -22,9 +23,14 @@ export function printString(s: string): string {
   return `${out}"`;
 }
 
+const quote = (p: string) => `\`${p.replaceAll('`', '``')}\``;
+
+/** Backquotes only the segments that need it: a.`0 x`.b */
 export function printField(f: FieldExpr): string {
-  const plain = f.path.every((p) => IDENT.test(p) && !KEYWORDS.has(p));
-  const name = plain ? f.path.join('.') : `\`${f.path.join('.').replaceAll('`', '``')}\``;
+  const name =
+    f.path.length === 1 && KEYWORDS.has(f.path[0]!)
+      ? quote(f.path[0]!)
+      : f.path.map((p, i) => ((i === 0 ? IDENT : SEGMENT).test(p) ? p : quote(p))).join('.');
   return (f.optional ? '?' : '') + name;
 }
 

@@ -4,7 +4,8 @@
 import type { Query, SequenceStage } from './ast.js';
 import { Compiler, type CompileOptions, type Predicate } from './compile.js';
 import { EqlError } from './errors.js';
-import { keyTuples, type Match, type MatcherStage, type Ordinal, ordinalBefore, SequenceMatcher } from './sequence-matcher.js';
+import type { MissingStage } from './missing-events.js';
+import { type Match, type MatcherStage, type Ordinal, ordinalBefore, SequenceMatcher } from './sequence-matcher.js';
 import type { Value } from './values.js';
 
 export interface SequenceResult<E> {
@@ -14,12 +15,6 @@ export interface SequenceResult<E> {
 }
 
 export type QueryResult<E> = { kind: 'events'; events: E[] } | { kind: 'sequences'; sequences: SequenceResult<E>[] };
-
-interface MissingStage {
-  /** positive stages before it */
-  position: number;
-  stage: MatcherStage;
-}
 
 export function matcherStage(c: Compiler, s: SequenceStage, shared: SequenceStage['by']): MatcherStage {
   const by = [...shared, ...s.by];
@@ -61,11 +56,12 @@ export class CompiledQuery<E> {
       return { kind: 'events', events: hits.slice(0, size) };
     }
     const matches: Match<E>[] = [];
-    const matcher = new SequenceMatcher<E>(this.positive, this.until, q.type === 'sequence' ? q.maxspanMs : undefined, (m) => matches.push(m), Infinity);
-    for (const e of events) matcher.push(e, ordinal(e));
     const maxspan = q.type === 'sequence' ? q.maxspanMs : undefined;
+    const matcher = new SequenceMatcher<E>(this.positive, this.until, maxspan, (m) => matches.push(m), Infinity, this.missing);
+    for (const e of events) matcher.push(e, ordinal(e));
+    // the input ends: trailing missing stages that were not filled by now never will be
+    matcher.closeBefore(Infinity);
     let sequences = matches
-      .filter((m) => !this.missing.length || !this.rejectedByMissing(m, events, ordinal, maxspan ?? 0))
       .sort((a, b) => compareOrdinals(a.ordinals[a.ordinals.length - 1]!, b.ordinals[b.ordinals.length - 1]!))
       .map((m) => this.withMissingSlots(m));
     sequences = applyPipes(sequences, q.pipes);
@@ -83,44 +79,6 @@ export class CompiledQuery<E> {
       if (p < m.events.length) out.push(m.events[p]!);
     }
     return { events: out, joinKeys: m.joinKeys };
-  }
-
-  /**
-   * Whether missing stages reject a candidate, as the ES suite pins down: a stage between two
-   * events rejects when any such event (same key) lies between them; the leading and trailing
-   * stages reject when all of them can be filled with the whole sequence still within maxspan.
-   */
-  private rejectedByMissing(m: Match<E>, events: E[], ordinal: (e: E) => Ordinal, maxspan: number): boolean {
-    const o = m.ordinals;
-    const key = JSON.stringify(m.joinKeys);
-    let startTs = o[0]!.ts;
-    let endTs = o[o.length - 1]!.ts;
-    let edges = 0;
-    let edgesFilled = 0;
-    for (const ms of this.missing) {
-      const lo = ms.position > 0 ? o[ms.position - 1] : undefined;
-      const hi = ms.position < o.length ? o[ms.position] : undefined;
-      const fits = (e: E) => {
-        const eo = ordinal(e);
-        if (lo && !ordinalBefore(lo, eo)) return false;
-        if (hi && !ordinalBefore(eo, hi)) return false;
-        if (!lo && eo.ts < endTs - maxspan) return false;
-        if (!hi && eo.ts > startTs + maxspan) return false;
-        return ms.stage.matches(e) && (keyTuples(ms.stage, e) ?? []).some((t) => JSON.stringify(t) === key);
-      };
-      const candidates = events.filter(fits);
-      if (lo && hi) {
-        if (candidates.length) return true;
-        continue;
-      }
-      edges++;
-      if (!candidates.length) continue;
-      edgesFilled++;
-      // leading: the latest one keeps the span smallest; trailing: the earliest
-      if (!lo) startTs = Math.min(startTs, ordinal(candidates[candidates.length - 1]!).ts);
-      if (!hi) endTs = Math.max(endTs, ordinal(candidates[0]!).ts);
-    }
-    return edges > 0 && edgesFilled === edges && endTs - startTs <= maxspan;
   }
 }
 

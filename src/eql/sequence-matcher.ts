@@ -3,8 +3,10 @@
 // takes the most recent pending sequence of stage s-1 that is strictly older, and drops it
 // and every older one of that group (ES SequenceGroup.trimBefore). maxspan is inclusive and
 // measured from the sequence's first event; `until` then cancels a key's pending sequences.
+// Missing-event stages (missing-events.ts) are judged on the candidates this finds, as ES does.
 
 import type { Predicate, ValueFn } from './compile.js';
+import { LeadingSeen, type MissingStage, TrailingClosers } from './missing-events.js';
 import type { Value } from './values.js';
 
 export interface Ordinal {
@@ -35,6 +37,10 @@ interface Pending<E> {
   stage: number;
   /** set when it leaves its group (advanced to the end, cancelled, expired, evicted) */
   dead: boolean;
+  /** a middle missing event fell between two of its events: it completes but never matches */
+  poisoned?: boolean;
+  /** per leading missing stage, the latest such event time before its first event */
+  lead?: (number | undefined)[];
 }
 
 export interface MatcherStats {
@@ -42,6 +48,8 @@ export interface MatcherStats {
   expired: number;
   maxspanRejected: number;
   untilCancelled: number;
+  /** complete candidates a missing-event stage ruled out */
+  missingRejected: number;
 }
 
 export function ordinalBefore(a: Ordinal, b: Ordinal): boolean {
@@ -75,21 +83,56 @@ export class SequenceMatcher<E> {
   /** every pending sequence in creation order (with dead ones, compacted now and then): O(1) eviction */
   private fifo: Pending<E>[] = [];
   private fifoHead = 0;
-  readonly stats: MatcherStats = { evictedCap: 0, expired: 0, maxspanRejected: 0, untilCancelled: 0 };
+  private readonly statsBase: MatcherStats = { evictedCap: 0, expired: 0, maxspanRejected: 0, untilCancelled: 0, missingRejected: 0 };
+  private readonly middle: MissingStage[];
+  private readonly leading: MatcherStage[];
+  private readonly trailing: MatcherStage[];
+  private readonly leadSeen?: LeadingSeen;
+  private readonly closers?: TrailingClosers<Match<E>>;
 
+  /** missing: the `![...]` stages (they need maxspan), by position among the positive ones */
   constructor(
     private readonly stages: MatcherStage[],
     private readonly until: MatcherStage | undefined,
     private readonly maxspanMs: number | undefined,
     private readonly onMatch: (m: Match<E>) => void,
     private readonly maxPending = 100000,
-  ) {}
+    missing: MissingStage[] = [],
+  ) {
+    const n = stages.length;
+    this.leading = missing.filter((m) => m.position === 0).map((m) => m.stage);
+    this.trailing = missing.filter((m) => m.position === n).map((m) => m.stage);
+    this.middle = missing.filter((m) => m.position > 0 && m.position < n);
+    if (this.leading.length) this.leadSeen = new LeadingSeen(this.leading.length, maxPending);
+    if (this.trailing.length) this.closers = new TrailingClosers(this.trailing.length, maxPending, onMatch);
+  }
 
+  get stats(): MatcherStats {
+    const s = this.statsBase;
+    return {
+      ...s,
+      evictedCap: s.evictedCap + (this.leadSeen?.evicted ?? 0) + (this.closers?.evicted ?? 0),
+      missingRejected: s.missingRejected + (this.closers?.rejected ?? 0),
+    };
+  }
+
+  /** Pending sequences, plus complete ones waiting for a trailing missing stage's window. */
   get pending(): number {
-    return this.pendingCount;
+    return this.pendingCount + (this.closers?.size ?? 0);
+  }
+
+  /** Time by which the next complete sequence closes (trailing missing stages), or Infinity. */
+  get nextDeadline(): number {
+    return this.closers?.next ?? Infinity;
+  }
+
+  /** No event will come before `ts`: sequences whose trailing window ended before it match. */
+  closeBefore(ts: number): void {
+    this.closers?.closeBefore(ts);
   }
 
   push(ev: E, ord: Ordinal): void {
+    this.closers?.closeBefore(ord.ts);
     const last = this.stages.length - 1;
     for (let s = last; s >= 0; s--) {
       const stage = this.stages[s]!;
@@ -102,10 +145,58 @@ export class SequenceMatcher<E> {
         else this.advance(key, s, ev, ord, last);
       }
     }
+    if (this.middle.length || this.leadSeen || this.closers) this.missingEvent(ev, ord);
     // after the stages: an event that is both a stage and the until may still complete one
     if (this.until && this.until.matches(ev)) {
       for (const t of keyTuples(this.until, ev) ?? []) this.cancel(JSON.stringify(t));
     }
+  }
+
+  /** After the positive stages, so that an event is never "between" its own sequence's events. */
+  private missingEvent(ev: E, ord: Ordinal): void {
+    for (const m of this.middle) {
+      if (!m.stage.matches(ev)) continue;
+      for (const t of keyTuples(m.stage, ev) ?? []) {
+        for (const p of this.state.get(JSON.stringify(t))?.[m.position - 1] ?? []) {
+          if (ordinalBefore(p.ordinals[p.ordinals.length - 1]!, ord)) p.poisoned = true;
+        }
+      }
+    }
+    this.leading.forEach((st, k) => {
+      if (st.matches(ev)) for (const t of keyTuples(st, ev) ?? []) this.leadSeen!.note(JSON.stringify(t), k, ord.ts);
+    });
+    this.trailing.forEach((st, k) => {
+      if (st.matches(ev)) for (const t of keyTuples(st, ev) ?? []) this.closers!.fill(k, JSON.stringify(t), ord, ordinalBefore);
+    });
+  }
+
+  /** A candidate with every positive event: emitted, ruled out, or held for its trailing window. */
+  private complete(p: Pending<E>): void {
+    if (p.poisoned) {
+      this.statsBase.missingRejected++;
+      return;
+    }
+    if (!this.leadSeen && !this.closers) {
+      this.onMatch(p);
+      return;
+    }
+    const span = this.maxspanMs ?? 0;
+    const endTs = p.ordinals[p.ordinals.length - 1]!.ts;
+    let startTs = p.startTs;
+    for (let k = 0; k < this.leading.length; k++) {
+      const t = p.lead?.[k];
+      // an edge stage left empty: the sequence matches whatever the others hold
+      if (t === undefined || t < endTs - span) {
+        this.onMatch(p);
+        return;
+      }
+      startTs = Math.min(startTs, t);
+    }
+    if (!this.closers) {
+      this.statsBase.missingRejected++;
+      return;
+    }
+    this.closers.add(p, p.key, p.ordinals[p.ordinals.length - 1]!, startTs + span);
   }
 
   private groups(key: string): Pending<E>[][] {
@@ -119,8 +210,9 @@ export class SequenceMatcher<E> {
 
   private start(key: string, joinKeys: Value[], ev: E, ord: Ordinal, last: number): void {
     const p: Pending<E> = { events: [ev], ordinals: [ord], startTs: ord.ts, joinKeys, key, stage: 0, dead: false };
+    if (this.leadSeen) p.lead = this.leadSeen.get(key);
     if (last === 0) {
-      this.onMatch(p);
+      this.complete(p);
       return;
     }
     if (this.pendingCount >= this.maxPending) this.evictOldest();
@@ -146,7 +238,7 @@ export class SequenceMatcher<E> {
     this.pendingCount -= idx + 1;
     if (this.maxspanMs !== undefined && ord.ts - p.startTs > this.maxspanMs) {
       p.dead = true;
-      this.stats.maxspanRejected++;
+      this.statsBase.maxspanRejected++;
       this.cleanup(key);
       return;
     }
@@ -154,7 +246,7 @@ export class SequenceMatcher<E> {
     p.ordinals.push(ord);
     if (s === last) {
       p.dead = true;
-      this.onMatch(p);
+      this.complete(p);
       this.cleanup(key);
     } else {
       p.stage = s;
@@ -178,7 +270,7 @@ export class SequenceMatcher<E> {
   }
 
   private cancel(key: string): void {
-    this.stats.untilCancelled += this.dropKey(key);
+    this.statsBase.untilCancelled += this.dropKey(key);
   }
 
   /** Drops every pending sequence of this key (e.g. its process ended and nothing can follow). */
@@ -206,7 +298,8 @@ export class SequenceMatcher<E> {
       this.cleanup(key);
     }
     this.pendingCount -= n;
-    this.stats.expired += n;
+    this.statsBase.expired += n;
+    this.leadSeen?.expire(minStartTs);
     return n;
   }
 
@@ -220,7 +313,7 @@ export class SequenceMatcher<E> {
       group!.splice(i, 1);
       p.dead = true;
       this.pendingCount--;
-      this.stats.evictedCap++;
+      this.statsBase.evictedCap++;
       this.cleanup(p.key);
       return;
     }
