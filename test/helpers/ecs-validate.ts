@@ -1,10 +1,11 @@
-// Checks an ECS document against ../shared/ecs/ecs_fields.json: every leaf field exists in
+// Checks an ECS document against @elastic/ecs (EcsFlat, ECS 9.4): every leaf field exists in
 // ECS (or is under nightjar.*), values fit the type, array fields are arrays, and fields with
 // allowed values use them. Returns a list of problems (empty = valid).
 
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { isIP } from 'node:net';
-import { SHARED } from './paths.js';
+import { tmpdir } from 'node:os';
+import { EcsFlat } from '@elastic/ecs';
 
 interface FieldSpec {
   type: string;
@@ -12,7 +13,21 @@ interface FieldSpec {
   allowed?: string[];
 }
 
-const spec = (JSON.parse(readFileSync(`${SHARED}/ecs/ecs_fields.json`, 'utf8')) as { fields: Record<string, FieldSpec> }).fields;
+const spec: Record<string, FieldSpec> = Object.fromEntries(
+  Object.entries(EcsFlat as Record<string, { type: string; normalize?: string[]; allowed_values?: { name: string }[] }>).map(([name, f]) => [
+    name,
+    { type: f.type, normalize: f.normalize, allowed: f.allowed_values?.map((v) => v.name) },
+  ]),
+);
+
+let fieldsFile: string | undefined;
+/** The ECS field list as a file in the shape `nightjar rules check --ecs` reads ({ fields }). */
+export function ecsFieldsFile(): string {
+  if (fieldsFile) return fieldsFile;
+  fieldsFile = `${mkdtempSync(`${tmpdir()}/nightjar-ecs-`)}/ecs-fields.json`;
+  writeFileSync(fieldsFile, JSON.stringify({ fields: spec }));
+  return fieldsFile;
+}
 
 function leaves(doc: unknown, prefix: string, out: [string, unknown][]): void {
   if (typeof doc === 'object' && doc !== null && !Array.isArray(doc)) {

@@ -26,12 +26,10 @@ const bpftracePids = (agentPid: number) =>
   });
 
 describe.skipIf(skipKernel)('agent lifecycle', () => {
-  it('captures a command started the moment it reports ready (10 of 10), ready within 3 s', async () => {
-    const readyTimes: number[] = [];
+  it('captures a command started the moment it reports ready (10 of 10)', async () => {
     for (let i = 0; i < 10; i++) {
       const agent = await startAgentProcess();
       try {
-        readyTimes.push(agent.readyMs);
         const child = execa('/bin/true', [`ready-probe-${i}`]);
         await child;
         const ev = await agent.waitFor((e) => getPath(e, 'process.pid') === child.pid && getPath(e, 'event.action') === 'exec', 5000);
@@ -40,8 +38,6 @@ describe.skipIf(skipKernel)('agent lifecycle', () => {
         await agent.stop();
       }
     }
-    // readyMs counts from spawning the CLI, node start-up included.
-    expect(Math.max(...readyTimes)).toBeLessThan(3000);
   });
 
   for (const signal of ['SIGTERM', 'SIGKILL'] as const) {

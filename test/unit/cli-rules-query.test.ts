@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
 import { execEvent, networkEvent } from '../helpers/ecs-fixtures.js';
-import { NIGHTJAR_BIN, SHARED } from '../helpers/paths.js';
+import { ecsFieldsFile } from '../helpers/ecs-validate.js';
+import { NIGHTJAR_BIN } from '../helpers/paths.js';
 
 const dir = mkdtempSync(`${tmpdir()}/nightjar-cli-`);
 const nj = (args: string[], input?: string) => execa(NIGHTJAR_BIN, args, { reject: false, input });
@@ -28,7 +29,7 @@ ${query}
 
 describe('nightjar rules check', () => {
   it('accepts the bundled rules, with no ECS warnings', async () => {
-    const r = await nj(['rules', 'check', '--ecs', `${SHARED}/ecs/ecs_fields.json`]);
+    const r = await nj(['rules', 'check', '--ecs', ecsFieldsFile()]);
     expect(r.exitCode).toBe(0);
     expect(r.stdout).toBe('2 rule(s) valid, 0 error(s), 0 warning(s)');
     expect(r.stderr).toBe('');
@@ -57,7 +58,7 @@ describe('nightjar rules check', () => {
   it('warns about fields outside ECS', async () => {
     const f = `${dir}/odd-field.toml`;
     writeFileSync(f, RULE('process where process.nmae == "nc"'));
-    const r = await nj(['rules', 'check', '--ecs', `${SHARED}/ecs/ecs_fields.json`, f]);
+    const r = await nj(['rules', 'check', '--ecs', ecsFieldsFile(), f]);
     expect(r.exitCode).toBe(0);
     expect(r.stderr).toContain('warning RULE_FIELD: field process.nmae is not in ECS');
   });
