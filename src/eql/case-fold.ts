@@ -1,64 +1,60 @@
 // Unicode simple case folding, as JavaScript's /iu flag compares characters: code point -> one
 // representative of its case class (the ASCII lower-case letter when the class has one).
-// Built once, on first use, from the engine's own /iu matching; no RegExp is used per value.
+// Learnt lazily per cased code point, checked against the engine's own /iu; no RegExp touches a value.
 
-let table: Map<number, number> | undefined;
+const reps = new Map<number, number>();
 
-// every cased character lies below U+20000 (planes 0 and 1)
-const CASED_LIMIT = 0x20000;
+const single = (s: string): number | undefined => {
+  const cp = s.codePointAt(0);
+  return cp !== undefined && s.length === (cp > 0xffff ? 2 : 1) ? cp : undefined;
+};
 
-function build(): Map<number, number> {
-  const universe: number[] = [];
-  for (let c = 0; c < CASED_LIMIT; c++) {
-    if (c >= 0xd800 && c <= 0xdfff) continue;
-    const s = String.fromCodePoint(c);
-    if (s.toLowerCase() !== s || s.toUpperCase() !== s) universe.push(c);
-  }
-  const parent = new Map<number, number>();
-  const find = (c: number): number => {
-    let r = c;
-    while (parent.has(r) && parent.get(r) !== r) r = parent.get(r)!;
-    parent.set(c, r);
-    return r;
-  };
-  const link = (a: number, b: number) => {
-    const x = find(a);
-    const y = find(b);
-    if (x !== y) parent.set(Math.max(x, y), Math.min(x, y));
-  };
-  const single = (s: string): number | undefined => {
-    const cp = s.codePointAt(0)!;
-    return s.length === String.fromCodePoint(cp).length ? cp : undefined;
-  };
-  for (const c of universe) {
-    const s = String.fromCodePoint(c);
-    const re = new RegExp(`^[${s.replace(/[\\\]^-]/g, '\\$&')}]$`, 'iu');
-    // the simple fold of c is one of these, and it matches c: so c joins its fold's class
-    const lo = s.toLowerCase();
-    const up = s.toUpperCase();
-    for (const cand of [lo, up, up.toLowerCase(), lo.toUpperCase()]) {
-      const d = single(cand);
-      if (d !== undefined && d !== c && re.test(cand)) link(c, d);
+let multi: Map<number, number> | undefined;
+
+/** Code points whose upper case is several (ß, ΐ, ﬅ ...): classes found among themselves. */
+function multiUpper(): Map<number, number> {
+  const list: number[] = [];
+  // SpecialCasing's one-to-many upper cases all lie in these blocks (checked by the tests)
+  for (const [from, to] of [[0x80, 0x2000], [0xfb00, 0xfb50]] as const) {
+    for (let c = from; c < to; c++) {
+      if (single(String.fromCodePoint(c).toUpperCase()) === undefined) list.push(c);
     }
   }
-  const members = new Map<number, number[]>();
-  for (const c of universe) {
-    const r = find(c);
-    members.set(r, [...(members.get(r) ?? []), c]);
-  }
+  const text = String.fromCodePoint(...list);
   const out = new Map<number, number>();
-  for (const group of members.values()) {
-    if (group.length < 2) continue;
-    const ascii = group.find((c) => c >= 0x61 && c <= 0x7a);
-    const rep = ascii ?? Math.min(...group);
-    for (const c of group) if (c !== rep) out.set(c, rep);
+  for (const c of list) {
+    if (out.has(c)) continue;
+    const same = [...text.matchAll(new RegExp(`\\u{${c.toString(16)}}`, 'giu'))].map((m) => m[0].codePointAt(0)!);
+    for (const d of same) out.set(d, c);
   }
   return out;
 }
 
-export function foldTable(): Map<number, number> {
-  table ??= build();
-  return table;
+/** lower(upper(c)) is the same for every member of a case class (checked by the tests). */
+function learn(c: number): number {
+  const s = String.fromCodePoint(c);
+  const up = single(s.toUpperCase());
+  let rep: number;
+  if (up === undefined) {
+    multi ??= multiUpper();
+    rep = multi.get(c) ?? c;
+  } else {
+    const lo = single(String.fromCodePoint(up).toLowerCase()) ?? up;
+    rep = lo === c || new RegExp(`^\\u{${lo.toString(16)}}$`, 'iu').test(s) ? lo : c;
+  }
+  reps.set(c, rep);
+  return rep;
+}
+
+/** The representative of c's case class (c itself when it has no other case). */
+export function foldCodePoint(c: number): number {
+  if (c < 0x80) return c >= 0x41 && c <= 0x5a ? c + 32 : c;
+  const known = reps.get(c);
+  if (known !== undefined) return known;
+  const s = String.fromCodePoint(c);
+  // a code point with no case mapping either way is alone in its class (checked by the tests)
+  if (s.toLowerCase() === s && s.toUpperCase() === s) return c;
+  return learn(c);
 }
 
 let lastIn = '';
@@ -83,14 +79,13 @@ function fold(s: string): string {
   }
   // ASCII letters' classes are represented by the lower-case ASCII letter
   if (ascii) return s.toLowerCase();
-  const t = foldTable();
   let out = '';
   let run = 0;
   for (let i = 0; i < s.length; ) {
     const c = s.codePointAt(i)!;
     const w = c > 0xffff ? 2 : 1;
-    const f = c < 0x80 ? (c >= 0x41 && c <= 0x5a ? c + 32 : c) : t.get(c);
-    if (f !== undefined && f !== c) {
+    const f = foldCodePoint(c);
+    if (f !== c) {
       out += s.slice(run, i) + String.fromCodePoint(f);
       run = i + w;
     }

@@ -137,7 +137,7 @@ class Parser {
   private charClass(): Node {
     if (!this.match('[')) return this.simple();
     const negated = this.match('^');
-    const ranges = this.classItem();
+    const ranges = [...this.classItem()];
     while (this.more() && !this.peek(']')) ranges.push(...this.classItem());
     if (!this.match(']')) throw this.error("']' expected");
     return { k: 'class', ranges, negated };
@@ -198,7 +198,7 @@ class Parser {
       return { k: 'interval', min: Math.min(lo, hi), max: Math.max(lo, hi), digits };
     }
     const pre = this.predefined();
-    if (pre) return { k: 'class', ranges: pre, negated: false };
+    if (pre) return { k: 'class', ranges: [...pre], negated: false };
     const c = this.charExp();
     return { k: 'string', cps: [c] };
   }
