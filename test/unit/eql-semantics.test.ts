@@ -2,6 +2,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { Compiler } from '../../src/eql/compile.js';
+import { EqlError } from '../../src/eql/errors.js';
 import { parseExpression } from '../../src/eql/parser.js';
 
 const match = (expr: string, doc: unknown) => new Compiler().predicate(parseExpression(expr))(doc);
@@ -56,5 +57,37 @@ describe('EQL semantics', () => {
     expect(match('process.name regex "N."', nc)).toBe(false);
     expect(match('process.name regex~ "N."', nc)).toBe(true);
     expect(match('process.name regex "n"', nc)).toBe(false);
+  });
+
+  it('wildcards take quotes, backslashes and astral characters literally, ? is one code point', () => {
+    const d = { a: 'say "hi" \\ \u{1f600}!' };
+    expect(match('a : "*\\"hi\\"*"', d)).toBe(true);
+    expect(match('a like "say*\\\\ ?!"', d)).toBe(true);
+    expect(match('a like "say*\\\\ ??!"', d)).toBe(false);
+    expect(match('a : "SAY*"', { a: 'say' })).toBe(true);
+    expect(match('a : "*STRASSE*"', { a: 'stra\u00dfe' })).toBe(false);
+    expect(match('a : "*\u212a*"', { a: 'k' })).toBe(true);
+  });
+
+  it('regex follows Lucene: whole string, quoted literals, intervals, \\w; no ^ $ anchors', () => {
+    expect(match('a regex "\\"1.2\\"<0-255>"', { a: '1.2200' })).toBe(true);
+    expect(match('a regex "\\"1.2\\"<0-255>"', { a: '1x2200' })).toBe(false);
+    expect(match('a regex "/var/run/\\\\w+\\\\.(pid|lock)"', { a: '/var/run/x_1.pid' })).toBe(true);
+    expect(match('a regex "^a$"', { a: '^a$' })).toBe(true);
+    expect(match('a regex "a@"', { a: 'a\nb' })).toBe(true);
+  });
+
+  it('regex operators RE2 cannot express are refused at the pattern\'s line:col', () => {
+    for (const [expr, col] of [['a regex "x~y"', 9], ['a regex~ ("b", "x&y")', 16], ['a regex "<ip>"', 9], ['a regex "\\\\n"', 9]] as const) {
+      let err: unknown;
+      try {
+        new Compiler().predicate(parseExpression(expr));
+      } catch (e) {
+        err = e;
+      }
+      expect(err, expr).toBeInstanceOf(EqlError);
+      expect((err as EqlError).code).toBe('EQL_TYPE');
+      expect([(err as EqlError).line, (err as EqlError).col], expr).toEqual([1, col]);
+    }
   });
 });
