@@ -1,7 +1,7 @@
 // `nightjar run`: ordered startup steps, the live pipeline, and teardown in reverse order.
 //   bpftrace lines -> RecordDecoder -> EventBuilder -> ECS event -> sinks (events file, rules)
 
-import { AlertLog } from '../alerts/alert-log.js';
+import { AlertLog, type AlertLogFault } from '../alerts/alert-log.js';
 import type { Config } from '../config/config-schema.js';
 import { ContainerResolver } from '../container/container-resolver.js';
 import { startMetricsServer } from '../metrics/metrics-server.js';
@@ -21,6 +21,7 @@ import type { Logger } from '../util/log.js';
 import { PROBE_SCRIPT } from '../util/paths.js';
 import { VERSION } from '../util/version.js';
 import { NdjsonWriter } from './ndjson-writer.js';
+import { Teardown } from './teardown.js';
 
 export interface AgentOptions {
   hostRoot: string;
@@ -45,10 +46,13 @@ export interface RunningAgent {
 
 const DROP_COUNTERS = [
   'probe_records_lost', 'probe_lines_malformed', 'probe_lines_overflowed', 'exec_partials_orphaned',
-  'events_late', 'events_file_dropped', 'bpftrace_restarts', 'sequences_evicted',
+  'events_late', 'events_file_dropped', 'events_file_write_failed', 'bpftrace_restarts', 'sequences_evicted',
 ];
 
 const EVENT_COUNTER = { exec: 'events{kind="exec"}', fork: 'events{kind="fork"}', exit: 'events{kind="exit"}', net: 'events{kind="net"}' } as const;
+
+/** Alerts the disk refuses wait in memory up to these bounds (then counted as dropped). */
+export const ALERT_BUFFER = { maxBufferedAlerts: 10_000, maxBufferedBytes: 64 << 20, retryMs: 1000 };
 
 function metricsAddress(server: import('node:http').Server): string {
   const a = server.address();
@@ -56,12 +60,74 @@ function metricsAddress(server: import('node:http').Server): string {
 }
 
 export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
+  const teardown = new Teardown(o.log);
+  try {
+    return await start(o, teardown);
+  } catch (e) {
+    await teardown.run();
+    throw e;
+  }
+}
+
+function describeFault(f: AlertLogFault, buffered: number): string {
+  const since = new Date(f.since).toISOString();
+  return f.op === 'write'
+    ? `alert log not writable since ${since}: ${f.message}; ${buffered} alert(s) kept in memory, retrying`
+    : `alert log reopen failed since ${since}: ${f.message}; retrying`;
+}
+
+async function start(o: AgentOptions, teardown: Teardown): Promise<RunningAgent> {
   const t0 = Date.now();
   const log = o.log;
   const counters = new Counters();
   const procRoot = `${o.hostRoot}/proc`;
-  // outputs first: an unreadable secret or TLS file stops the start before bpftrace runs
+  // outputs, the alert log and the events file first: a bad secret, TLS file or an unwritable
+  // path stops the start before bpftrace runs
   const delivery = new Delivery(o.config.outputs, o.config.alerts, o.stateDir, counters, log);
+  let writeFaultSince = 0;
+  const alertLog: AlertLog = new AlertLog(
+    o.config.alerts.path,
+    {
+      maxBytes: o.config.alerts.rotate.max_bytes, keep: o.config.alerts.rotate.keep, maxUndeliveredBytes: o.config.alerts.max_undelivered_bytes, retention: delivery,
+      faults: {
+        ...ALERT_BUFFER, counters,
+        onState: (op, f) => {
+          const path = o.config.alerts.path;
+          if (op === 'write' && f) {
+            writeFaultSince = f.since;
+            log.error('alert log not writable: alerts kept in memory and retried', { path, code: f.code, error: f.message, buffered: alertLog.buffered, retry_in_ms: ALERT_BUFFER.retryMs });
+          } else if (op === 'write') {
+            log.info('alert log writable again: buffered alerts written in order', {
+              path, outage_ms: Date.now() - writeFaultSince, alerts_write_recovered: counters.get('alerts_write_recovered'), alerts_dropped: counters.get('alerts_dropped{reason="buffer_full"}'),
+            });
+          } else if (f) {
+            log.error('alert log reopen failed: still writing the old file, retrying', { path, code: f.code, error: f.message, retry_in_ms: ALERT_BUFFER.retryMs });
+          } else {
+            log.info('alert log reopened', { path });
+          }
+        },
+      },
+    },
+    (n) => {
+      counters.inc('alerts_written', n);
+      delivery.written(n);
+    },
+  );
+  teardown.push('alert log', () => {
+    const lost = alertLog.close();
+    if (lost) log.error('alert log not writable at stop: buffered alerts lost', { path: alertLog.path, alerts_lost: lost });
+  });
+  if (alertLog.tornLinesRepaired) log.warn('alert log ended in a torn line (crash); cut it off', { path: alertLog.path });
+  let eventsFaulty = false;
+  const eventsFile = o.eventsPath
+    ? new NdjsonWriter(o.eventsPath, undefined, (f, code) => {
+      if (code) counters.inc(`events_file_errors{code="${code}"}`);
+      if (f && !eventsFaulty) log.error('events file not writable: events lost and counted, retrying', { path: o.eventsPath, code, error: f.message });
+      else if (!f) log.info('events file writable again', { path: o.eventsPath });
+      eventsFaulty = Boolean(f);
+    })
+    : undefined;
+  if (eventsFile) teardown.push('events file', () => eventsFile.close());
 
   // bpftrace compiles for ~1 s: identity, host and /proc are read meanwhile, and its lines
   // wait in `early` until the pipeline exists.
@@ -72,6 +138,7 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
     onLine: (line) => onLine(line),
   });
   const attached = runner.start();
+  teardown.push('bpftrace', () => runner.stop());
   attached.catch(() => undefined);
 
   // 1. identity and host
@@ -89,26 +156,19 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
   for (const p of seeded) table.set(p);
 
   // 3. sinks: the events file (if asked for), then detection
-  const eventsFile = o.eventsPath ? new NdjsonWriter(o.eventsPath) : undefined;
   const sinks = [...(o.sinks ?? [])];
   if (eventsFile) sinks.push((d) => eventsFile.write(d));
-  const alertLog = new AlertLog(
-    o.config.alerts.path,
-    { maxBytes: o.config.alerts.rotate.max_bytes, keep: o.config.alerts.rotate.keep, maxUndeliveredBytes: o.config.alerts.max_undelivered_bytes, retention: delivery },
-    (n) => {
-      counters.inc('alerts_written', n);
-      delivery.written(n);
-    },
-  );
-  if (alertLog.tornLinesRepaired) log.warn('alert log ended in a torn line (crash); cut it off', { path: alertLog.path });
   delivery.start();
+  teardown.push('outputs', () => delivery.stop());
   const detector = new Detector(o.rules, o.config.rules.exceptions, alertLog, counters);
+  teardown.push('detector', () => detector.stop());
   sinks.push((d, tsMs) => detector.onEvent(d, tsMs));
   const onHup = () => {
     alertLog.reopen();
-    log.info('alert log reopened', { path: alertLog.path });
+    if (!alertLog.reopenPending) log.info('alert log reopened', { path: alertLog.path });
   };
   process.on('SIGHUP', onHup);
+  teardown.push('SIGHUP handler', () => process.off('SIGHUP', onHup));
 
   // 4. pipeline
   const builder = new EventBuilder(table, ctx, bootId, containers);
@@ -134,25 +194,39 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
   };
   for (const line of early) onLine(line);
   early = undefined;
+  // bpftrace stops before the drain, so no line arrives after it
+  teardown.push('pipeline', async () => {
+    await runner.stop();
+    clearTimeout(flushTimer);
+    decoder.tick(Date.now(), true);
+  });
 
   // 5. the probe is attached
-  try {
-    await attached;
-  } catch (e) {
-    await eventsFile?.close();
-    await delivery.stop();
-    alertLog.close();
-    throw e;
-  }
+  await attached;
 
   // 6. metrics and health, on loopback
   const metrics = await startMetricsServer(o.config.metrics.listen, {
     counters,
     gauges: () => ({
       process_table_size: table.size, pending_sequences: detector.pendingSequences(),
-      bpftrace_up: runner.up ? 1 : 0, reorder_held_events: decoder.held, ...delivery.gauges(),
+      bpftrace_up: runner.up ? 1 : 0, reorder_held_events: decoder.held,
+      alert_log_up: alertLog.fault ? 0 : 1, alerts_buffered: alertLog.buffered, alerts_buffered_bytes: alertLog.bufferedBytes,
+      ...(eventsFile ? { events_file_up: eventsFile.fault ? 0 : 1 } : {}),
+      ...delivery.gauges(),
     }),
-    unhealthy: () => (runner.up ? delivery.stuck(o.config.metrics.delivery_stuck_after_s) : 'bpftrace is not running'),
+    unhealthy: () => {
+      const why: string[] = [];
+      if (!runner.up) why.push('bpftrace is not running');
+      if (alertLog.fault) why.push(describeFault(alertLog.fault, alertLog.buffered));
+      if (eventsFile?.fault) why.push(`events file not writable since ${new Date(eventsFile.fault.since).toISOString()}: ${eventsFile.fault.message}; retrying`);
+      const stuck = delivery.stuck(o.config.metrics.delivery_stuck_after_s);
+      if (stuck) why.push(stuck);
+      return why.length ? why.join('; ') : undefined;
+    },
+  });
+  teardown.push('metrics server', () => {
+    metrics.close();
+    metrics.closeAllConnections();
   });
 
   // 7. housekeeping: sweep exited processes, report drops with running totals
@@ -176,6 +250,10 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
       counters.inc('events_file_dropped', eventsFile.dropped);
       eventsFile.dropped = 0;
     }
+    if (eventsFile?.failed) {
+      counters.inc('events_file_write_failed', eventsFile.failed);
+      eventsFile.failed = 0;
+    }
     if (counters.get('alerts_written') !== lastWritten) {
       lastWritten = counters.get('alerts_written');
       log.info('alerts written (fdatasync done)', { alerts_written: lastWritten, path: alertLog.path });
@@ -187,28 +265,25 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
     }
     lastDrops = key;
   }, 1000);
+  teardown.push('housekeeping', () => clearInterval(housekeeping));
 
   log.info('ready', {
     startup_ms: Date.now() - t0, bpftrace_pid: runner.pid, processes_seeded: table.size,
     metrics: metricsAddress(metrics), events_path: o.eventsPath, alerts_path: alertLog.path, rules: o.rules.length, host: host.hostname, agent_id: agent.id,
   });
 
+  let stopped: Promise<void> | undefined;
   return {
     counters,
     table,
     detector,
-    async stop() {
-      clearInterval(housekeeping);
-      metrics.close();
-      await runner.stop();
-      if (flushTimer) clearTimeout(flushTimer);
-      decoder.tick(Date.now(), true);
-      detector.stop();
-      alertLog.close();
-      await delivery.stop();
-      process.off('SIGHUP', onHup);
-      await eventsFile?.close();
-      log.info('stopped', { ...counters.snapshot(), outputs: delivery.statuses(), pending_sequences: detector.pendingSequences(), rss_bytes: process.memoryUsage().rss });
+    stop() {
+      stopped ??= teardown.run().then(() => {
+        if (eventsFile?.failed) counters.inc('events_file_write_failed', eventsFile.failed);
+        if (eventsFile?.dropped) counters.inc('events_file_dropped', eventsFile.dropped);
+        log.info('stopped', { ...counters.snapshot(), outputs: delivery.statuses(), pending_sequences: detector.pendingSequences(), rss_bytes: process.memoryUsage().rss });
+      });
+      return stopped;
     },
   };
 }

@@ -1,28 +1,130 @@
 // Appends documents as NDJSON to a file without blocking the pipeline; bounded: beyond
-// maxBufferedBytes documents are dropped and counted.
+// maxBufferedBytes documents are dropped and counted. A write error (full or failing disk)
+// never throws: documents are lost and counted until a reopen every retryMs succeeds; the
+// reopen cuts a torn last line, so the file stays whole lines.
 
-import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
+import { closeSync, createWriteStream, fstatSync, openSync, type WriteStream } from 'node:fs';
 import { dirname } from 'node:path';
+import { makeDirs } from '../alerts/alert-log.js';
+import { cutTornTail } from '../alerts/torn-tail.js';
+
+export interface SinkFault {
+  code: string;
+  message: string;
+  since: number;
+}
+
+export class NdjsonWriterError extends Error {}
 
 export class NdjsonWriter {
-  private readonly stream: WriteStream;
+  private stream: WriteStream | undefined;
+  private batch = '';
+  private batchCount = 0;
+  private scheduled = false;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private closed = false;
+  /** over maxBufferedBytes */
   dropped = 0;
+  /** lost to write errors */
+  failed = 0;
+  fault: SinkFault | undefined;
 
-  constructor(path: string, private readonly maxBufferedBytes = 64 << 20) {
-    mkdirSync(dirname(path), { recursive: true });
-    this.stream = createWriteStream(path, { flags: 'a', mode: 0o640 });
-    this.stream.on('error', () => undefined);
+  constructor(
+    readonly path: string,
+    private readonly maxBufferedBytes = 64 << 20,
+    /** each error (with its code), and (undefined) the recovery */
+    private readonly onFault: (fault: SinkFault | undefined, code?: string) => void = () => undefined,
+    private readonly retryMs = 1000,
+  ) {
+    try {
+      makeDirs(dirname(path));
+      this.open();
+    } catch (e) {
+      throw new NdjsonWriterError(`events file ${path}: cannot open for writing: ${String((e as Error).message).split('\n')[0]}`);
+    }
+  }
+
+  private open(): void {
+    const fd = openSync(this.path, 'a+', 0o640);
+    try {
+      cutTornTail(fd, fstatSync(fd).size);
+    } catch (e) {
+      closeSync(fd);
+      throw e;
+    }
+    const stream = createWriteStream('', { fd, flags: 'a' });
+    stream.on('error', (e) => this.failWith(e, stream));
+    this.stream = stream;
+  }
+
+  private failWith(e: unknown, stream: WriteStream): void {
+    if (stream !== this.stream) return;
+    stream.destroy();
+    this.stream = undefined;
+    const code = String((e as NodeJS.ErrnoException).code ?? 'EUNKNOWN');
+    this.fault ??= { code, message: String((e as Error).message).split('\n')[0]!, since: Date.now() };
+    this.onFault(this.fault, code);
+    this.scheduleRetry();
+  }
+
+  private scheduleRetry(): void {
+    if (this.closed) return;
+    this.retryTimer ??= setTimeout(() => {
+      this.retryTimer = undefined;
+      try {
+        this.open();
+        this.fault = undefined;
+        this.onFault(undefined);
+      } catch (e) {
+        this.onFault(this.fault, String((e as NodeJS.ErrnoException).code ?? 'EUNKNOWN'));
+        this.scheduleRetry();
+      }
+    }, this.retryMs).unref();
   }
 
   write(doc: unknown): void {
-    if (this.stream.writableLength > this.maxBufferedBytes) {
+    const stream = this.stream;
+    if (!stream) {
+      this.failed++;
+      return;
+    }
+    if (stream.writableLength + this.batch.length > this.maxBufferedBytes) {
       this.dropped++;
       return;
     }
-    this.stream.write(`${JSON.stringify(doc)}\n`);
+    this.batch += `${JSON.stringify(doc)}\n`;
+    this.batchCount++;
+    if (!this.scheduled) {
+      this.scheduled = true;
+      setImmediate(() => this.writeBatch());
+    }
+  }
+
+  private writeBatch(): void {
+    this.scheduled = false;
+    const text = this.batch;
+    const n = this.batchCount;
+    this.batch = '';
+    this.batchCount = 0;
+    if (!n) return;
+    if (!this.stream) {
+      this.failed += n;
+      return;
+    }
+    this.stream.write(text, (err) => {
+      if (err) this.failed += n;
+    });
   }
 
   close(): Promise<void> {
-    return new Promise((resolve) => this.stream.end(resolve));
+    this.writeBatch();
+    this.closed = true;
+    clearTimeout(this.retryTimer);
+    const stream = this.stream;
+    if (!stream) return Promise.resolve();
+    return new Promise((resolve) => {
+      stream.once('close', () => resolve());
+      stream.end();
+    });
   }
 }

@@ -1,31 +1,16 @@
 // `nightjar run`: the agent in the foreground until SIGTERM/SIGINT.
 
 import { parseArgs } from 'node:util';
-import { startAgent } from '../agent/agent.js';
+import { AlertLogError, checkWritable } from '../alerts/alert-log.js';
+import { RUN_SPEC } from './command-specs.js';
 import { ConfigError, loadConfig } from '../config/load-config.js';
 import { resolveConfigPath } from './config-command.js';
 import { loadRuleSet } from './rule-paths.js';
 import { CliError } from './usage-error.js';
 import { createLogger } from '../util/log.js';
-import { SecretError } from '../delivery/secrets.js';
-import { DeliveryError } from '../delivery/http-client.js';
 
 export async function runCommand(argv: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      config: { type: 'string' },
-      alerts: { type: 'string' },
-      events: { type: 'string' },
-      rules: { type: 'string', multiple: true },
-      'host-root': { type: 'string' },
-      'state-dir': { type: 'string' },
-      bpftrace: { type: 'string' },
-      metrics: { type: 'string' },
-    },
-    strict: true,
-    allowPositionals: false,
-  });
+  const { values } = parseArgs({ args: argv, options: RUN_SPEC.options, strict: true, allowPositionals: false });
   const log = createLogger();
   let config;
   try {
@@ -37,7 +22,29 @@ export async function runCommand(argv: string[]): Promise<number> {
   if (values.alerts) config.alerts.path = values.alerts;
   if (values.metrics) config.metrics.listen = values.metrics;
   if (values['state-dir']) config.state_dir = values['state-dir'];
+  // an unwritable path is a usage error, told before the agent's modules even load
+  try {
+    checkWritable(config.alerts.path, 'alert log');
+    if (values.events) checkWritable(values.events, 'events file');
+  } catch (e) {
+    if (e instanceof AlertLogError) throw new CliError(e.message);
+    throw e;
+  }
   const rules = await loadRuleSet([...config.rules.paths, ...(values.rules ?? [])]);
+  // Registered for good, before the start: a one-shot handler that removes itself lets
+  // signal-exit (execa's cleanup, re-registered at each bpftrace restart) find itself the only
+  // listener and re-raise the signal, killing the agent before its teardown (exit 143).
+  let stopAsked = false;
+  let wake: (() => void) | undefined;
+  const onSignal = () => {
+    stopAsked = true;
+    wake?.();
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+  const [{ startAgent }, { NdjsonWriterError }, { SecretError }, { DeliveryError }] = await Promise.all([
+    import('../agent/agent.js'), import('../agent/ndjson-writer.js'), import('../delivery/secrets.js'), import('../delivery/http-client.js'),
+  ]);
   const agent = await startAgent({
     hostRoot: values['host-root'] ?? config.host_root,
     stateDir: config.state_dir,
@@ -47,14 +54,11 @@ export async function runCommand(argv: string[]): Promise<number> {
     config,
     log,
   }).catch((e: unknown) => {
-    if (e instanceof SecretError || e instanceof DeliveryError) throw new CliError(e.message);
+    if (e instanceof SecretError || e instanceof DeliveryError || e instanceof AlertLogError || e instanceof NdjsonWriterError) throw new CliError(e.message);
     throw e;
   });
-  await new Promise<void>((resolve) => {
-    const done = () => resolve();
-    process.once('SIGTERM', done);
-    process.once('SIGINT', done);
-  });
+  if (!stopAsked) await new Promise<void>((resolve) => (wake = resolve));
   await agent.stop();
+  // the handlers stay: a second signal during the last steps must not kill mid-teardown
   return 0;
 }
