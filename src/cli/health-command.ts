@@ -6,10 +6,11 @@ import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '../config/load-config.js';
 import { parseListen } from '../metrics/metrics-server.js';
 import { resolveConfigPath } from './config-command.js';
+import { HEALTH_SPEC } from './command-specs.js';
 import { CliError } from './usage-error.js';
 
 export async function healthCommand(argv: string[]): Promise<number> {
-  const { values } = parseArgs({ args: argv, options: { config: { type: 'string' }, listen: { type: 'string' }, timeout: { type: 'string', default: '3000' } }, strict: true });
+  const { values } = parseArgs({ args: argv, options: HEALTH_SPEC.options, strict: true });
   let listen: string;
   try {
     listen = values.listen ?? loadConfig(resolveConfigPath(values.config)).metrics.listen;

@@ -1,16 +1,7 @@
 // nightjar CLI: dispatches subcommands; exit 0 ok, 1 runtime failure, 2 usage or invalid input.
 
+import { COMMAND_SPECS, helpAsked, helpText, mainHelp } from './command-specs.js';
 import { CliError } from './usage-error.js';
-
-const USAGE = `usage: nightjar <command> [options]
-  run [--config FILE] [--alerts PATH] [--events PATH] [--rules DIR]   the agent
-  replay FILE|-                      ECS events through the rules; alerts to stdout
-  query 'EQL' FILE|-                 one EQL query over ECS events
-  tail [PATH] [-f]                   the alert log, readable
-  rules check [FILES]                validate rule files
-  config print|check [--config FILE] the effective config (secrets masked), or validate it
-  doctor [--config FILE]             check this host and each output
-  health [--config FILE]             ask the running agent's /healthz (exit 0 healthy)`;
 
 type Command = (argv: string[]) => Promise<number>;
 
@@ -28,7 +19,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
 export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name === '-h' || name === '--help' || name === 'help') {
-    process.stdout.write(`${USAGE}\n`);
+    (name === undefined ? process.stderr : process.stdout).write(mainHelp());
     return name === undefined ? 2 : 0;
   }
   if (name === '--version' || name === '-V') {
@@ -37,6 +28,11 @@ export async function main(argv: string[]): Promise<number> {
   }
   const load = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
   if (!load) throw new CliError(`unknown command ${JSON.stringify(name)}; see nightjar --help`);
+  const spec = COMMAND_SPECS[name]!;
+  if (helpAsked(spec, rest)) {
+    process.stdout.write(helpText(spec));
+    return 0;
+  }
   return (await load())(rest);
 }
 

@@ -7,12 +7,13 @@ import { parseQuery } from '../eql/parser.js';
 import { CompiledQuery } from '../eql/query-runner.js';
 import { ordinalOf } from '../detect/rule-engine.js';
 import { readNdjson, type NdjsonStats } from './ndjson-input.js';
+import { QUERY_SPEC } from './command-specs.js';
 import { CliError } from './usage-error.js';
 
 export async function queryCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({ args: argv, options: { size: { type: 'string' } }, allowPositionals: true, strict: true });
+  const { values, positionals } = parseArgs({ args: argv, options: QUERY_SPEC.options, allowPositionals: true, strict: true });
   const [source, file] = positionals;
-  if (source === undefined || file === undefined || positionals.length > 2) throw new CliError("usage: nightjar query 'EQL' FILE|-");
+  if (source === undefined || file === undefined || positionals.length > 2) throw new CliError(`usage: ${QUERY_SPEC.usage}`);
   let compiled: CompiledQuery<EcsDoc>;
   try {
     compiled = new CompiledQuery<EcsDoc>(parseQuery(source), { categoryField: 'event.category' });

@@ -7,13 +7,14 @@ import { RuleEngine } from '../detect/rule-engine.js';
 import { linePrefilter } from '../eql/prefilter.js';
 import { readNdjson, type NdjsonStats } from './ndjson-input.js';
 import { loadRuleSet } from './rule-paths.js';
+import { REPLAY_SPEC } from './command-specs.js';
 import { CliError } from './usage-error.js';
 
 export async function replayCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
-    args: argv, options: { rules: { type: 'string', multiple: true } }, allowPositionals: true, strict: true,
+    args: argv, options: REPLAY_SPEC.options, allowPositionals: true, strict: true,
   });
-  if (positionals.length !== 1) throw new CliError('usage: nightjar replay [--rules DIR] FILE|-');
+  if (positionals.length !== 1) throw new CliError(`usage: ${REPLAY_SPEC.usage}`);
   const rules = await loadRuleSet(values.rules ?? []);
   const out = process.stdout;
   let pending = '';
@@ -30,6 +31,8 @@ export async function replayCommand(argv: string[]): Promise<number> {
       pending = '';
     }
   }
+  // the input ended: sequences waiting out a trailing missing stage ![...] match now
+  engine.finish();
   if (pending) out.write(pending);
   if (stats.malformed) process.stderr.write(`nightjar: ${stats.malformed} malformed line(s) skipped\n`);
   return stats.malformed ? 1 : 0;

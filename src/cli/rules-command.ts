@@ -6,6 +6,7 @@ import { parseArgs } from 'node:util';
 import type { Expr, Query } from '../eql/ast.js';
 import { formatDiagnostic, loadRules } from '../rules/load-rules.js';
 import { BUNDLED_RULES_DIR } from '../util/paths.js';
+import { RULES_SPEC } from './command-specs.js';
 import { CliError } from './usage-error.js';
 
 function fieldsOf(q: Query): Set<string> {
@@ -34,8 +35,8 @@ function fieldsOf(q: Query): Set<string> {
 
 export async function rulesCommand(argv: string[]): Promise<number> {
   const [sub, ...rest] = argv;
-  if (sub !== 'check') throw new CliError('usage: nightjar rules check [--ecs FILE] [FILES|DIRS]');
-  const { values, positionals } = parseArgs({ args: rest, options: { ecs: { type: 'string' } }, allowPositionals: true, strict: true });
+  if (sub !== 'check') throw new CliError(`usage: ${RULES_SPEC.usage}`);
+  const { values, positionals } = parseArgs({ args: rest, options: RULES_SPEC.options, allowPositionals: true, strict: true });
   const ecsPath = values.ecs ?? process.env.NIGHTJAR_ECS_FIELDS;
   let ecs: Set<string> | undefined;
   if (ecsPath) {

@@ -6,6 +6,7 @@ import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { EcsDoc } from '../ecs/ecs-event.js';
 import { getPath } from '../ecs/ecs-event.js';
+import { TAIL_SPEC } from './command-specs.js';
 import { CliError } from './usage-error.js';
 
 const COLOURS: Record<string, string> = { critical: '\x1b[1;31m', high: '\x1b[31m', medium: '\x1b[33m', low: '\x1b[36m' };
@@ -45,14 +46,8 @@ function passes(doc: EcsDoc, f: Filters): boolean {
 }
 
 export async function tailCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv, allowPositionals: true, strict: true,
-    options: {
-      follow: { type: 'boolean', short: 'f' }, json: { type: 'boolean' }, rule: { type: 'string' },
-      severity: { type: 'string' }, container: { type: 'string' },
-    },
-  });
-  if (positionals.length > 1) throw new CliError('usage: nightjar tail [PATH] [-f] [--rule R] [--severity S] [--container ID] [--json]');
+  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, strict: true, options: TAIL_SPEC.options });
+  if (positionals.length > 1) throw new CliError(`usage: ${TAIL_SPEC.usage}`);
   const path = positionals[0] ?? '/var/log/nightjar/alerts.ndjson';
   const colour = Boolean(process.stdout.isTTY) && !values.json;
   const emit = (line: string) => {
