@@ -57,13 +57,15 @@ async function echoingServer(kind: 'es' | 'hook'): Promise<AlertSinkServer> {
   const body = (status: number) => {
     const auth = String(headers.authorization ?? '');
     const decoded = decodeAuth(auth);
+    // the headers first: an excerpt of the answer (300 characters) must still hold them
     return JSON.stringify({
+      request_headers: headers,
       error: {
         root_cause: [{ type: 'security_exception', reason: `unable to authenticate with provided credentials authorization=[${auth}]` }],
         type: 'security_exception', reason: `received ${decoded} (secret part ${decoded.split(':')[1] ?? decoded}) as ${auth}`,
         header: { 'WWW-Authenticate': auth },
       },
-      status, request_headers: headers,
+      status,
     });
   };
   s.onRequest = (r) => {
