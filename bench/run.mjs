@@ -6,11 +6,12 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const benches = [['replay.mjs'], ['latency.mjs'], ['latency.mjs', '--storm'], ['sensor.mjs'], ['pipeline.mjs'], ['delivery.mjs']];
+const benches = [['replay.mjs'], ['latency.mjs'], ['latency.mjs', '--storm'], ['sensor.mjs'], ['pipeline.mjs'], ['delivery.mjs'], ['matching.mjs']];
+const pinned = new Set(['pipeline.mjs', 'matching.mjs']);
 const json = [];
 for (const [b, ...args] of benches) {
-  // the in-process pipeline benchmark is pinned to one core, like replay
-  const cmd = b === 'pipeline.mjs' ? ['taskset', ['-c', '0', 'node', '--expose-gc', `${root}/bench/${b}`]] : ['node', [`${root}/bench/${b}`, ...args]];
+  // the in-process benchmarks are pinned to one core, like replay
+  const cmd = pinned.has(b) ? ['taskset', ['-c', '0', 'node', '--expose-gc', `${root}/bench/${b}`, ...args]] : ['node', [`${root}/bench/${b}`, ...args]];
   const out = execFileSync(cmd[0], cmd[1], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
   for (const line of out.split('\n')) {
     if (line.startsWith('|')) console.log(line);

@@ -240,7 +240,8 @@ export class Compiler {
     if (!hasWildcard(pattern)) {
       if (!ci) return (v) => v === pattern;
       const lower = pattern.toLowerCase();
-      return (v) => typeof v === 'string' && (v === pattern || v.toLowerCase() === lower);
+      // lower-casing never shortens a string: a longer value cannot be equal (no 4 KiB copy)
+      return (v) => typeof v === 'string' && (v === pattern || (v.length <= lower.length && v.toLowerCase() === lower));
     }
     const m = compileWildcard(pattern, ci);
     return (v) => typeof v === 'string' && m.test(v);

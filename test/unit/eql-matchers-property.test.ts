@@ -78,6 +78,8 @@ describe('wildcard matcher', () => {
         if (foldCodePoint(c) !== c) wrong.push(c);
         plain.push(s);
       }
+      // compile.ts skips lower-casing a value longer than the pattern: lower-casing never shortens
+      if (s.toLowerCase().length < s.length) wrong.push(c);
     }
     expect(wrong).toEqual([]);
     const reps = new Set<number>();
