@@ -73,8 +73,9 @@ export class Detector {
     }
   }
 
-  /** Periodic: look-back expiry, evictions at the per-rule cap, throttle windows. */
+  /** Periodic: missing-stage windows that ended, look-back expiry, evictions at the per-rule cap, throttle windows. */
   tick(nowMs: number): void {
+    this.engine.closeDue(nowMs);
     const expired = this.engine.expire(nowMs);
     if (expired) this.counters.inc('sequences_expired', expired);
     const { evicted } = this.engine.stats();

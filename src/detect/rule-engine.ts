@@ -1,12 +1,11 @@
-// Live rule evaluation: rules compiled once, indexed by event category; event queries match
-// per event, sequences run in a bounded streaming matcher per rule. Events must arrive in
-// order (@timestamp, event.sequence).
+// Live rule evaluation: rules arrive compiled (rule.live, built when they loaded), indexed by
+// event category; event queries match per event, sequences and samples run in bounded
+// streaming matchers per rule. Events must arrive in order (@timestamp, event.sequence).
 
 import type { EcsDoc } from '../ecs/ecs-event.js';
-import { Compiler, type Predicate } from '../eql/compile.js';
-import { matcherStage } from '../eql/query-runner.js';
-import { type Ordinal, SequenceMatcher } from '../eql/sequence-matcher.js';
+import type { Ordinal } from '../eql/sequence-matcher.js';
 import type { LoadedRule } from '../rules/load-rules.js';
+import type { LiveMatcher } from './live-rule.js';
 
 export interface Detection {
   rule: LoadedRule;
@@ -15,15 +14,16 @@ export interface Detection {
 
 interface CompiledRule {
   rule: LoadedRule;
-  /** undefined: matches any category */
-  categories: string[] | undefined;
-  push(ev: EcsDoc, ord: Ordinal): void;
-  matcher?: SequenceMatcher<EcsDoc>;
-  /** pending sequences older than this many ms are dropped */
+  matcher: LiveMatcher<EcsDoc>;
+  /** held state older than this many ms is dropped */
   horizonMs: number;
 }
 
-export class RuleEngineError extends Error {}
+/**
+ * Complete sequences waiting out a trailing missing stage close by event time; when no event
+ * comes, by wall clock this long after their window (events may still be in the pipeline).
+ */
+export const CLOSE_GRACE_MS = 5000;
 
 /** tsMs: @timestamp as epoch ms when the caller has it (the live agent), saving a re-parse. */
 export function ordinalOf(ev: EcsDoc, fallback: number, tsMs?: number): Ordinal {
@@ -36,6 +36,8 @@ export class RuleEngine {
   private readonly byCategory = new Map<string, CompiledRule[]>();
   private readonly anyCategory: CompiledRule[] = [];
   private readonly all: CompiledRule[] = [];
+  /** rules whose sequences end in a missing stage: closed as time passes */
+  private readonly closing: CompiledRule[] = [];
   private n = 0;
   private latestTs = 0;
 
@@ -44,38 +46,19 @@ export class RuleEngine {
     private readonly onDetection: (d: Detection) => void,
     maxPendingPerRule = 10000,
   ) {
-    const compiler = new Compiler({ categoryField: 'event.category' });
     for (const rule of rules) {
-      const c = this.compile(compiler, rule, maxPendingPerRule);
-      this.all.push(c);
-      if (!c.categories) this.anyCategory.push(c);
-      else for (const cat of c.categories) this.byCategory.set(cat, [...(this.byCategory.get(cat) ?? []), c]);
-    }
-  }
-
-  private compile(compiler: Compiler, rule: LoadedRule, maxPending: number): CompiledRule {
-    const q = rule.query;
-    if (q.type === 'event') {
-      const match: Predicate = compiler.eventQuery(q.query);
-      return {
-        rule, categories: q.query.category === undefined ? undefined : [q.query.category], horizonMs: 0,
-        push: (ev) => {
-          if (match(ev)) this.onDetection({ rule, events: [ev] });
-        },
+      const live = rule.live;
+      const c: CompiledRule = {
+        rule,
+        matcher: live.create<EcsDoc>((events) => this.onDetection({ rule, events }), maxPendingPerRule),
+        // a sample's window and a sequence without maxspan: the rule's look-back
+        horizonMs: live.kind === 'event' ? 0 : (live.maxspanMs ?? rule.lookbackMs),
       };
+      this.all.push(c);
+      if (live.closes) this.closing.push(c);
+      if (!live.categories) this.anyCategory.push(c);
+      else for (const cat of live.categories) this.byCategory.set(cat, [...(this.byCategory.get(cat) ?? []), c]);
     }
-    if (q.type !== 'sequence') throw new RuleEngineError(`${rule.file}: sample queries cannot run as live rules`);
-    if (q.stages.some((s) => s.missing)) throw new RuleEngineError(`${rule.file}: missing-event stages ![...] are not supported in live rules yet`);
-    if (q.pipes.length) throw new RuleEngineError(`${rule.file}: pipes are not supported in live rules`);
-    const stages = q.stages.flatMap((s) => Array.from({ length: s.runs }, () => matcherStage(compiler, s, q.by)));
-    const until = q.until ? matcherStage(compiler, q.until, q.by) : undefined;
-    const matcher = new SequenceMatcher<EcsDoc>(stages, until, q.maxspanMs, (m) => this.onDetection({ rule, events: m.events }), maxPending);
-    const cats = [...q.stages, ...(q.until ? [q.until] : [])].map((s) => s.query.category);
-    return {
-      rule, matcher, categories: cats.includes(undefined) ? undefined : [...new Set(cats as string[])],
-      horizonMs: q.maxspanMs ?? rule.lookbackMs,
-      push: (ev, ord) => matcher.push(ev, ord),
-    };
   }
 
   push(ev: EcsDoc, tsMs?: number): void {
@@ -83,6 +66,7 @@ export class RuleEngine {
     // event time drives look-back expiry, so replayed and live streams are bounded alike
     if (ord.ts > this.latestTs) this.latestTs = ord.ts;
     if (this.n % 1024 === 0) this.expire(this.latestTs);
+    for (const r of this.closing) if (r.matcher.nextDeadline < ord.ts) r.matcher.closeBefore(ord.ts);
     const cats = (ev.event as { category?: unknown } | undefined)?.category;
     const list = Array.isArray(cats) ? cats : typeof cats === 'string' ? [cats] : [];
     const seen = list.length > 1 ? new Set<CompiledRule>() : undefined;
@@ -92,33 +76,43 @@ export class RuleEngine {
           if (seen.has(r)) continue;
           seen.add(r);
         }
-        r.push(ev, ord);
+        r.matcher.push(ev, ord);
       }
     }
-    for (const r of this.anyCategory) r.push(ev, ord);
+    for (const r of this.anyCategory) r.matcher.push(ev, ord);
   }
 
-  /** Drops pending sequences past their rule's maxspan or look-back; returns how many. */
+  /** Drops held state past its rule's maxspan or look-back; returns how many. */
   expire(nowMs: number): number {
     let n = 0;
-    for (const r of this.all) if (r.matcher) n += r.matcher.expire(nowMs - r.horizonMs);
+    for (const r of this.all) if (r.horizonMs) n += r.matcher.expire(nowMs - r.horizonMs);
     return n;
+  }
+
+  /** Wall clock, when events are sparse: sequences whose missing-stage window ended match. */
+  closeDue(nowMs: number): void {
+    for (const r of this.closing) r.matcher.closeBefore(nowMs - CLOSE_GRACE_MS);
+  }
+
+  /** The input has ended (replay): every sequence still waiting on a missing stage matches. */
+  finish(): void {
+    for (const r of this.closing) r.matcher.closeBefore(Infinity);
   }
 
   /** Drops pending sequences keyed on this value (a process entity that ended). */
   release(key: unknown[]): number {
     let n = 0;
     const k = JSON.stringify(key);
-    for (const r of this.all) if (r.matcher) n += r.matcher.release(k);
+    for (const r of this.all) n += r.matcher.release(k);
     return n;
   }
 
   pendingSequences(): number {
-    return this.all.reduce((n, r) => n + (r.matcher?.pending ?? 0), 0);
+    return this.all.reduce((n, r) => n + r.matcher.pending, 0);
   }
 
   /** Running totals over all rules. */
   stats(): { evicted: number } {
-    return { evicted: this.all.reduce((n, r) => n + (r.matcher?.stats.evictedCap ?? 0), 0) };
+    return { evicted: this.all.reduce((n, r) => n + r.matcher.evicted, 0) };
   }
 }

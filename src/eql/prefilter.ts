@@ -56,10 +56,11 @@ export function clauses(e: Expr): Clauses {
   }
 }
 
-/** Per stage of the query (and its until), the clauses an event must satisfy to matter. */
+/** Per stage of the query (missing ones and until included), the clauses an event must satisfy to matter. */
 export function queryClauses(q: Query): Clauses[] {
   if (q.type === 'event') return [clauses(q.query.where)];
-  const stages = [...q.stages.filter((s) => !s.missing), ...(q.type === 'sequence' && q.until ? [q.until] : [])];
+  // missing-event stages too: their events decide whether a sequence matches
+  const stages = [...q.stages, ...(q.type === 'sequence' && q.until ? [q.until] : [])];
   return stages.map((s) => clauses(s.query.where));
 }
 

@@ -1,9 +1,9 @@
 // A parsed Query compiled for batch use over events already in (timestamp, tiebreaker)
-// order: event queries, sequences (runs, missing events, until) and head/tail pipes.
+// order: event queries, sequences (runs, missing events, until), samples and head/tail pipes.
 
 import type { Query, SequenceStage } from './ast.js';
 import { Compiler, type CompileOptions, type Predicate } from './compile.js';
-import { EqlError } from './errors.js';
+import { SampleMatcher } from './sample-matcher.js';
 import type { MissingStage } from './missing-events.js';
 import { type Match, type MatcherStage, type Ordinal, ordinalBefore, SequenceMatcher } from './sequence-matcher.js';
 import type { Value } from './values.js';
@@ -43,7 +43,7 @@ export class CompiledQuery<E> {
       }
       if (query.until) this.until = matcherStage(this.compiler, query.until, query.by);
     } else {
-      throw new EqlError('EQL_SEMANTIC', 'sample queries are not supported yet', 1, 1);
+      for (const s of query.stages) this.positive.push(matcherStage(this.compiler, s, query.by));
     }
   }
 
@@ -54,6 +54,13 @@ export class CompiledQuery<E> {
       let hits = events.filter((e) => filter(e));
       hits = applyPipes(hits, q.pipes);
       return { kind: 'events', events: hits.slice(0, size) };
+    }
+    if (q.type === 'sample') {
+      const samples: SequenceResult<E>[] = [];
+      const matcher = new SampleMatcher<E>(this.positive, (m) => samples.push(m), Infinity, true);
+      for (const e of events) matcher.push(e, ordinal(e));
+      samples.sort((a, b) => compareKeys(a.joinKeys, b.joinKeys));
+      return { kind: 'sequences', sequences: applyPipes(samples, q.pipes).slice(0, size) };
     }
     const matches: Match<E>[] = [];
     const maxspan = q.type === 'sequence' ? q.maxspanMs : undefined;
@@ -85,6 +92,20 @@ export class CompiledQuery<E> {
 /** Sequences are listed in completion order: by their last event. */
 function compareOrdinals(a: Ordinal, b: Ordinal): number {
   return ordinalBefore(a, b) ? -1 : ordinalBefore(b, a) ? 1 : 0;
+}
+
+/** Samples are listed by join key, ascending, null first. */
+function compareKeys(a: Value[], b: Value[]): number {
+  for (let i = 0; i < Math.min(a.length, b.length); i++) {
+    const x = a[i]!;
+    const y = b[i]!;
+    if (x === y) continue;
+    if (x === null) return -1;
+    if (y === null) return 1;
+    if (typeof x === 'number' && typeof y === 'number') return x - y;
+    return String(x) < String(y) ? -1 : 1;
+  }
+  return a.length - b.length;
 }
 
 function applyPipes<T>(items: T[], pipes: Query['pipes']): T[] {

@@ -1,17 +1,21 @@
-// Rule files (Elastic detection-rules TOML) -> validated, parsed rules, or diagnostics with
-// file:line:col. Reads files; everything else is pure.
+// Rule files (Elastic detection-rules TOML) -> validated, parsed and compiled rules, or
+// diagnostics with file:line:col. The one load path of rules check, replay and run: a rule that
+// loads here runs. Reads files; everything else is pure.
 
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { parse as parseToml, TomlError } from 'smol-toml';
 import type { Query } from '../eql/ast.js';
 import { EqlError } from '../eql/errors.js';
 import { parseQuery } from '../eql/parser.js';
+import { compileLive, type LivePlan } from '../detect/live-rule.js';
 import { RuleSchema, type RuleDoc } from './rule-schema.js';
 
 export interface LoadedRule {
   file: string;
   rule: RuleDoc;
   query: Query;
+  /** compiled for the rule engine */
+  live: LivePlan;
   /** look-back in ms, from `from = "now-9m"` */
   lookbackMs: number;
   intervalMs: number;
@@ -82,8 +86,10 @@ export function parseRuleFile(file: string, source: string): { rule?: LoadedRule
   }
   const rule = parsed.data;
   let query: Query;
+  let live: LivePlan;
   try {
     query = parseQuery(rule.query);
+    live = compileLive(query);
   } catch (e) {
     if (!(e instanceof EqlError)) throw e;
     const o = queryOrigin(source);
@@ -92,7 +98,7 @@ export function parseRuleFile(file: string, source: string): { rule?: LoadedRule
     return { diagnostics: [d(line, col, e.code, e.reason)] };
   }
   return {
-    rule: { file, rule, query, lookbackMs: durationMs(rule.from.slice(4)), intervalMs: durationMs(rule.interval) },
+    rule: { file, rule, query, live, lookbackMs: durationMs(rule.from.slice(4)), intervalMs: durationMs(rule.interval) },
     diagnostics: [],
   };
 }

@@ -1,0 +1,104 @@
+// A parsed rule query -> its live plan, compiled when the rule loads: predicates, stages and the
+// matcher it runs in. Everything a rule can be refused for is found here (EqlError with line:col).
+
+import type { Query } from '../eql/ast.js';
+import { Compiler, type Predicate } from '../eql/compile.js';
+import { EqlError } from '../eql/errors.js';
+import type { MissingStage } from '../eql/missing-events.js';
+import { matcherStage } from '../eql/query-runner.js';
+import { SampleMatcher } from '../eql/sample-matcher.js';
+import { type MatcherStage, type Ordinal, SequenceMatcher } from '../eql/sequence-matcher.js';
+
+/** One rule's running state: what the engine drives. */
+export interface LiveMatcher<E> {
+  push(ev: E, ord: Ordinal): void;
+  /** drops held state that started before minTs; returns how many */
+  expire(minTs: number): number;
+  release(key: string): number;
+  readonly pending: number;
+  /** evicted at the cap, so far */
+  readonly evicted: number;
+  /** sequences with trailing missing stages: the earliest time one closes (else Infinity) */
+  readonly nextDeadline: number;
+  closeBefore(ts: number): void;
+}
+
+export interface LivePlan {
+  kind: Query['type'];
+  /** undefined: any category */
+  categories: string[] | undefined;
+  /** maxspan, when the query has one */
+  maxspanMs: number | undefined;
+  /** a sequence ending in a missing stage: its matches wait for maxspan to pass */
+  closes: boolean;
+  create<E>(onMatch: (events: E[]) => void, maxPending: number): LiveMatcher<E>;
+}
+
+function categoriesOf(cats: (string | undefined)[]): string[] | undefined {
+  return cats.includes(undefined) ? undefined : [...new Set(cats as string[])];
+}
+
+export function compileLive(q: Query): LivePlan {
+  if (q.pipes.length) {
+    // head/tail pick among one search's results; a stream has no end to count back from
+    const p = q.pipes[0]!;
+    throw new EqlError('EQL_LIVE', `pipes (| ${p.kind}) cannot run in a live rule; use max_signals to bound alerts`, p.pos.line, p.pos.col);
+  }
+  const c = new Compiler({ categoryField: 'event.category' });
+  if (q.type === 'event') {
+    const match: Predicate = c.eventQuery(q.query);
+    return {
+      kind: 'event', categories: categoriesOf([q.query.category]), maxspanMs: undefined, closes: false,
+      create: <E>(onMatch: (events: E[]) => void) => ({
+        push: (ev: E) => {
+          if (match(ev)) onMatch([ev]);
+        },
+        expire: () => 0, release: () => 0, pending: 0, evicted: 0, nextDeadline: Infinity, closeBefore: () => {},
+      }),
+    };
+  }
+  if (q.type === 'sample') {
+    const stages = q.stages.map((s) => matcherStage(c, s, q.by));
+    return {
+      kind: 'sample', categories: categoriesOf(q.stages.map((s) => s.query.category)), maxspanMs: undefined, closes: false,
+      create: <E>(onMatch: (events: E[]) => void, maxPending: number) => {
+        const m = new SampleMatcher<E>(stages, (x) => onMatch(x.events), maxPending);
+        return {
+          push: (ev: E, ord: Ordinal) => m.push(ev, ord),
+          expire: (t: number) => m.expire(t),
+          release: (k: string) => m.release(k),
+          get pending() { return m.pending; },
+          get evicted() { return m.stats.evictedCap; },
+          nextDeadline: Infinity,
+          closeBefore: () => {},
+        };
+      },
+    };
+  }
+  const positive: MatcherStage[] = [];
+  const missing: MissingStage[] = [];
+  for (const s of q.stages) {
+    const st = matcherStage(c, s, q.by);
+    for (let r = 0; r < s.runs; r++) {
+      if (s.missing) missing.push({ position: positive.length, stage: st });
+      else positive.push(st);
+    }
+  }
+  const until = q.until ? matcherStage(c, q.until, q.by) : undefined;
+  const all = [...q.stages, ...(q.until ? [q.until] : [])];
+  return {
+    kind: 'sequence', categories: categoriesOf(all.map((s) => s.query.category)), maxspanMs: q.maxspanMs, closes: q.stages.at(-1)!.missing,
+    create: <E>(onMatch: (events: E[]) => void, maxPending: number) => {
+      const m = new SequenceMatcher<E>(positive, until, q.maxspanMs, (x) => onMatch(x.events), maxPending, missing);
+      return {
+        push: (ev: E, ord: Ordinal) => m.push(ev, ord),
+        expire: (t: number) => m.expire(t),
+        release: (k: string) => m.release(k),
+        get pending() { return m.pending; },
+        get evicted() { return m.stats.evictedCap; },
+        get nextDeadline() { return m.nextDeadline; },
+        closeBefore: (t: number) => m.closeBefore(t),
+      };
+    },
+  };
+}
