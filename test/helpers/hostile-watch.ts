@@ -66,7 +66,8 @@ export class EventTail {
   private rest = '';
   private readonly utf8 = new StringDecoder('utf8');
 
-  constructor(private readonly path: string, private readonly onEvent: (e: EcsDoc) => void) {}
+  /** only lines containing `mustContain` are parsed and handed on */
+  constructor(private readonly path: string, private readonly onEvent: (e: EcsDoc) => void, private readonly mustContain = '') {}
 
   /** From the current end on: what is there now is skipped. */
   skipToEnd(): this {
@@ -91,7 +92,7 @@ export class EventTail {
         const lines = (this.rest + this.utf8.write(buf.subarray(0, got))).split('\n');
         this.rest = lines.pop()!;
         for (const l of lines) {
-          if (!l) continue;
+          if (!l || !l.includes(this.mustContain)) continue;
           each(JSON.parse(l) as EcsDoc);
           n++;
         }
