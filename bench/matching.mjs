@@ -30,7 +30,8 @@ const CASES = [
 ];
 
 function event(i, arg) {
-  return {
+  // through JSON, as replay and the live agent hold them: flat strings
+  return JSON.parse(JSON.stringify({
     '@timestamp': new Date(1_700_000_000_000 + i).toISOString(),
     event: { category: ['process'], type: ['start'], action: 'exec', kind: 'event' },
     host: { os: { type: 'linux' }, name: 'bench' },
@@ -40,7 +41,7 @@ function event(i, arg) {
       args: ['python3', '-c', arg], args_count: 3, command_line: `python3 -c ${arg}`,
       entity_id: `e${i}`, parent: { pid: 1, name: 'bash', executable: '/bin/bash', command_line: 'bash', args: ['bash'] },
     },
-  };
+  }));
 }
 
 function timePerEvent(fn, docs) {

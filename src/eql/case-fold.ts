@@ -57,16 +57,20 @@ export function foldCodePoint(c: number): number {
   return learn(c);
 }
 
-let lastIn = '';
-let lastOut = '';
+const RECENT = 4;
+const recentIn: string[] = [];
+const recentOut: string[] = [];
+let slot = 0;
 
 /** The string with every code point replaced by its case representative. */
 export function foldString(s: string): string {
-  // one event's field is usually folded for several patterns in a row
-  if (s === lastIn) return lastOut;
-  lastOut = fold(s);
-  lastIn = s;
-  return lastOut;
+  // one event's few long fields are folded for many patterns, alternately
+  for (let i = 0; i < recentIn.length; i++) if (recentIn[i] === s) return recentOut[i]!;
+  const out = fold(s);
+  recentIn[slot] = s;
+  recentOut[slot] = out;
+  slot = (slot + 1) % RECENT;
+  return out;
 }
 
 function fold(s: string): string {
