@@ -24,7 +24,7 @@ if [ "${1:-}" = --host-ok ]; then
 fi
 [ $# -eq 1 ] || die "usage: install-runtime.sh DIR | --host-ok"
 DIR="$1"
-STAMP="node $NODE_VERSION npm $NPM_VERSION"
+STAMP="node $NODE_VERSION npm $NPM_VERSION globalconfig /etc/npmrc"
 if [ -x "$DIR/bin/node" ] && [ "$(cat "$DIR/STAMP" 2>/dev/null)" = "$STAMP" ]; then
   exit 0
 fi
@@ -50,6 +50,8 @@ fetch() { # URL SHA512 DEST-DIR
 fetch "$REGISTRY/node-linux-$arch/-/node-linux-$arch-$NODE_VERSION.tgz" "${NODE_SHA512[$arch]}" "$new"
 fetch "$REGISTRY/npm/-/npm-$NPM_VERSION.tgz" "$NPM_SHA512" "$new/lib/node_modules/npm"
 rm -rf "$new/include" "$new/share" "$new/package.json"
+# npm's global config where Debian's own npm reads it (a proxy's CA, a registry mirror).
+printf 'globalconfig=/etc/npmrc\n' >"$new/lib/node_modules/npm/npmrc"
 for tool in npm npx; do
   printf '#!/bin/sh\nd=$(dirname "$(readlink -f "$0")")\nexec "$d/node" "$d/../lib/node_modules/npm/bin/%s-cli.js" "$@"\n' "$tool" >"$new/bin/$tool"
   chmod 0755 "$new/bin/$tool"
