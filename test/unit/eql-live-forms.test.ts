@@ -31,6 +31,7 @@ const CASES: Case[] = [
   { name: 'backquoted whole name and keyword', query: 'process where `process.name` : "sh" and ?process.`sequence` == null', events: [proc(1, 0, 'sh'), proc(2, 1, 'bash')], expected: [[1]] },
   // wildcards with quotes, backslashes and regex metacharacters
   { name: 'wildcard with "', query: 'process where process.command_line : "*\\"quoted\\"*"', events: [proc(1, 0, 'a', { command_line: 'echo "quoted" x' }), proc(2, 1, 'a', { command_line: 'echo quoted' })], expected: [[1]] },
+  { name: 'wildcard from an Elastic rule: like "*pack(\\"H*\\",*"', query: 'process where process.command_line like "*pack(\\"H*\\",*"', events: [proc(1, 0, 'perl', { command_line: 'perl -e print pack("H*","41")' }), proc(2, 1, 'perl', { command_line: 'perl -e pack(H*,41)' })], expected: [[1]] },
   { name: 'wildcard with \\', query: 'process where process.executable : "C:\\\\Windows\\\\*.exe"', events: [proc(1, 0, 'a', { executable: 'C:\\Windows\\cmd.exe' }), proc(2, 1, 'a', { executable: 'C:/Windows/cmd.exe' })], expected: [[1]] },
   { name: 'wildcard with regex metacharacters', query: 'process where process.name like~ "a.(b)+[c]*$"', events: [proc(1, 0, 'A.(B)+[C]x$'), proc(2, 1, 'aX(b)+[c]$'), proc(3, 2, 'a.(b)+[c]$')], expected: [[1], [3]] },
   // sequences with missing events
