@@ -6,7 +6,7 @@
 import type { ExceptionItemDoc } from '../config/config-schema.js';
 import type { EcsDoc } from '../ecs/ecs-event.js';
 import { readField, type Scalar } from '../eql/values.js';
-import { wildcardRegExp } from '../eql/wildcard.js';
+import { compileWildcard } from '../eql/wildcard.js';
 
 type EventTest = (ev: EcsDoc) => boolean;
 
@@ -30,7 +30,7 @@ function entryTest(e: ExceptionItemDoc['entries'][number]): EventTest {
       break;
     }
     case 'wildcard': {
-      const res = (Array.isArray(e.value) ? e.value : [e.value!]).map((p) => wildcardRegExp(p, false));
+      const res = (Array.isArray(e.value) ? e.value : [e.value!]).map((p) => compileWildcard(p, false));
       test = (ev) => values(ev).some((v) => res.some((re) => re.test(String(v))));
       break;
     }

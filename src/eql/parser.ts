@@ -5,6 +5,7 @@ import type { EventQuery, Expr, FieldExpr, Pipe, Pos, Query, SequenceStage } fro
 import { EqlError } from './errors.js';
 import { FUNCTIONS } from './functions.js';
 import { tokenize, type Token } from './lexer.js';
+import { LuceneRegexError, luceneToRe2 } from './lucene-regex.js';
 
 const FUNCTION_NAMES = new Map(Object.keys(FUNCTIONS).map((n) => [n.toLowerCase(), n]));
 const UPPER_KEYWORDS = new Set(['AND', 'OR', 'NOT', 'IN', 'LIKE', 'REGEX', 'WHERE', 'BY', 'WITH', 'UNTIL']);
@@ -290,9 +291,10 @@ class Parser {
     }
     if (op.startsWith('regex')) {
       try {
-        new RegExp(e.value as string);
-      } catch {
-        this.fail(tok, `invalid regular expression ${tok.raw}`, 'EQL_TYPE');
+        luceneToRe2(e.value as string);
+      } catch (err) {
+        if (!(err instanceof LuceneRegexError)) throw err;
+        this.fail(tok, `invalid regular expression ${tok.raw}: ${err.message}`, 'EQL_TYPE');
       }
     }
     return e;

@@ -144,9 +144,6 @@ export function compileWildcard(pattern: string, insensitive: boolean): Wildcard
   return m;
 }
 
-/** @deprecated the former RegExp-returning name, kept for callers that use only `.test`. */
-export const wildcardRegExp = compileWildcard;
-
 export function hasWildcard(pattern: string): boolean {
   return pattern.includes('*') || pattern.includes('?');
 }
