@@ -7,6 +7,7 @@ import { stringify } from 'yaml';
 import { ConfigError, envOverrideNames, loadConfig } from '../config/load-config.js';
 import { registerOutputSecrets } from '../delivery/secrets.js';
 import { redactDeep } from '../util/redact.js';
+import { CONFIG_SPEC } from './command-specs.js';
 import { CliError } from './usage-error.js';
 
 export const DEFAULT_CONFIG = '/etc/nightjar/config.yaml';
@@ -29,7 +30,7 @@ export function resolveConfigPath(given: string | undefined): string | undefined
 export async function configCommand(argv: string[]): Promise<number> {
   const [sub, ...rest] = argv;
   if (sub !== 'print' && sub !== 'check') throw new CliError('usage: nightjar config print|check [--config FILE]');
-  const { values } = parseArgs({ args: rest, options: { config: { type: 'string' } }, strict: true });
+  const { values } = parseArgs({ args: rest, options: CONFIG_SPEC.options, strict: true });
   const file = resolveConfigPath(values.config);
   let config;
   try {

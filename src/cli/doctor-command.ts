@@ -7,6 +7,7 @@ import type { Config } from '../config/config-schema.js';
 import { type Finding, outputFindings } from '../delivery/output-report.js';
 import { ConfigError, loadConfig } from '../config/load-config.js';
 import { redact } from '../util/redact.js';
+import { DOCTOR_SPEC } from './command-specs.js';
 import { resolveConfigPath } from './config-command.js';
 
 const CAP_BPF = 39n;
@@ -70,7 +71,7 @@ async function checks(bpftrace: string, configArg: string | undefined): Promise<
 }
 
 export async function doctorCommand(argv: string[]): Promise<number> {
-  const { values } = parseArgs({ args: argv, options: { bpftrace: { type: 'string' }, config: { type: 'string' } }, strict: true });
+  const { values } = parseArgs({ args: argv, options: DOCTOR_SPEC.options, strict: true });
   const findings = await checks(values.bpftrace ?? 'bpftrace', values.config);
   for (const f of findings) {
     process.stdout.write(redact(`${f.ok ? 'ok  ' : f.warnOnly ? 'WARN' : 'FAIL'} ${f.check}: ${f.detail}${f.ok || !f.fix ? '' : `\n     fix: ${f.fix}`}`) + '\n');
