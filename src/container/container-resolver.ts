@@ -1,16 +1,38 @@
-// Event cgroup id -> ECS container.* and orchestrator.* fields. Names come from the probe's
-// G records (read in the kernel, so exited containers resolve), else from the cgroup2 index;
-// runtime metadata is loaded once per container, off the hot path, and cached (bounded).
+// Event cgroup id -> ECS container.*, orchestrator.* and nightjar.cgroup.* fields. Names come
+// from the probe's G records (read in the kernel from the root down, so exited containers
+// resolve), else from the cgroup2 index; runtime metadata is loaded once per container, off the
+// hot path, and cached (bounded).
 
 import type { Counters } from '../util/counters.js';
 import { CgroupIndex } from './cgroup-index.js';
-import { type CgroupVerdict, classifyCgroupPath, type ContainerContext } from './cgroup-path.js';
+import { type CgroupVerdict, classifyCgroupPath, classifyCgroupSegments, type ContainerContext } from './cgroup-path.js';
 import { type ContainerMetadata, readContainerMetadata } from './runtime-metadata.js';
 
 export interface ContainerFields {
   container: Record<string, unknown>;
   orchestrator?: Record<string, unknown>;
+  /** ids found below the container's cgroup: for investigation, never container.id */
+  nightjar?: { cgroup: { nested_ids: string[] } };
 }
+
+/** G records per cgroup: the probe prints at most 9 (8 from the root and the cgroup's own) */
+const MAX_NAMES = 16;
+
+/**
+ * An empty metadata read: the runtime may not have written its state yet (G records come with
+ * the first event in a cgroup, which can be the runtime's own init cloning before the state
+ * is saved). Read again at the next G records of that cgroup (the probe prints them again at
+ * its first exec) or a while later; cached empty after METADATA_TRIES reads.
+ */
+interface NotYet {
+  readAtMs: number;
+  tries: number;
+}
+const METADATA_TRIES = 4;
+const METADATA_RETRY_MS = 250;
+const MAX_LEVEL = 1 << 20;
+
+const isNotYet = (m: unknown): m is NotYet => typeof m === 'object' && m !== null && 'readAtMs' in m;
 
 class BoundedMap<K, V> extends Map<K, V> {
   constructor(private readonly max: number) {
@@ -23,9 +45,10 @@ class BoundedMap<K, V> extends Map<K, V> {
 }
 
 export class ContainerResolver {
-  private readonly names = new BoundedMap<string, string[]>(65536);
+  /** cgroup id -> directory names by steps above the cgroup (0: its own) */
+  private readonly names = new BoundedMap<string, Map<number, string>>(65536);
   private readonly verdicts = new BoundedMap<string, CgroupVerdict>(65536);
-  private readonly metadata = new BoundedMap<string, ContainerMetadata | Promise<ContainerMetadata>>(8192);
+  private readonly metadata = new BoundedMap<string, ContainerMetadata | Promise<ContainerMetadata> | NotYet>(8192);
   /** the fields of a cgroup, built once its metadata has settled (events share them, read-only) */
   private readonly fields = new BoundedMap<string, ContainerFields | null>(65536);
   private readonly index: CgroupIndex;
@@ -42,48 +65,71 @@ export class ContainerResolver {
     return this.index.refresh(0);
   }
 
-  /** A G record: one directory name of a cgroup, `level` steps above it. */
+  /** A G record: one directory name of a cgroup, `level` steps above it; level 0 comes last. */
   addName(cgroupId: string, level: number, name: string): void {
-    if (level < 0 || level > 7) return;
+    if (!Number.isInteger(level) || level < 0 || level > MAX_LEVEL) return;
     let n = this.names.get(cgroupId);
     if (!n) {
-      n = [];
+      n = new Map();
       this.names.set(cgroupId, n);
     }
-    n[level] = name;
+    if (!n.has(level) && n.size >= MAX_NAMES) return;
+    n.set(level, name);
     this.verdicts.delete(cgroupId);
     this.fields.delete(cgroupId);
     if (level === 0) this.verdictOf(cgroupId);
   }
 
-  private path(cgroupId: string): string | undefined {
+  /**
+   * The cgroup's names from the root down. The probe prints depth 1 (the highest step) and
+   * the steps below it without holes up to depth 8, then step 0: a hole means levels between
+   * were not printed, so only the names before it are known to follow each other.
+   */
+  private classify(cgroupId: string): CgroupVerdict | undefined {
     const n = this.names.get(cgroupId);
-    if (n && n[0] !== undefined) return [...n].reverse().join('/');
-    return this.index.get(cgroupId);
+    if (n && n.has(0)) {
+      const levels = [...n.keys()].sort((a, b) => b - a);
+      const segments = levels.map((l) => n.get(l)!).filter((name, i) => name !== '' || levels[i] !== 0);
+      let contiguous = levels.length;
+      for (let i = 1; i < levels.length; i++) {
+        if (levels[i - 1]! - levels[i]! > 1) {
+          contiguous = i;
+          break;
+        }
+      }
+      return classifyCgroupSegments(segments, contiguous);
+    }
+    const path = this.index.get(cgroupId);
+    return path === undefined ? undefined : classifyCgroupPath(path);
   }
 
   private verdictOf(cgroupId: string): CgroupVerdict | undefined {
     const known = this.verdicts.get(cgroupId);
     if (known) return known;
-    const path = this.path(cgroupId);
-    if (path === undefined) {
+    const v = this.classify(cgroupId);
+    if (v === undefined) {
       this.counters.inc('cgroup_unresolved');
       void this.index.refresh();
       return undefined;
     }
-    const v = classifyCgroupPath(path);
     if (v.kind === 'unrecognized') this.counters.inc('cgroup_unrecognized');
-    if (v.kind === 'container') this.loadMetadata(v.container.id);
+    if (v.kind === 'container') this.loadMetadata(v.container.id, true);
     this.verdicts.set(cgroupId, v);
     return v;
   }
 
-  private loadMetadata(id: string): void {
-    if (this.metadata.has(id)) return;
+  /** Starts a read unless one is done or under way; `again`: an empty earlier read may be retried now. */
+  private loadMetadata(id: string, again: boolean): void {
+    const known = this.metadata.get(id);
+    if (known !== undefined && !isNotYet(known)) return;
+    if (known && !again && Date.now() - known.readAtMs < METADATA_RETRY_MS) return;
+    const tries = (known?.tries ?? 0) + 1;
+    const readAtMs = Date.now();
     const p = readContainerMetadata(this.hostRoot, id).catch(() => ({}));
     this.metadata.set(id, p);
     void p.then((m) => {
-      if (this.metadata.get(id) === p) this.metadata.set(id, m);
+      if (this.metadata.get(id) !== p) return;
+      this.metadata.set(id, Object.keys(m).length === 0 && tries < METADATA_TRIES ? { readAtMs, tries } : m);
     });
   }
 
@@ -98,7 +144,8 @@ export class ContainerResolver {
       return undefined;
     }
     const got = this.metadata.get(v.container.id);
-    if (got instanceof Promise) return this.build(v.container, {});
+    if (isNotYet(got)) this.loadMetadata(v.container.id, false);
+    if (got instanceof Promise || isNotYet(got)) return this.build(v.container, {});
     const f = this.build(v.container, got ?? {});
     this.fields.set(cgroupId, f);
     return f;
@@ -111,12 +158,13 @@ export class ContainerResolver {
     if (m.name) container.name = m.name;
     if (m.imageName) container.image = { name: m.imageName, ...(m.imageTag ? { tag: [m.imageTag] } : {}) };
     const podUid = c.podUid ?? m.podUid;
-    if (!podUid && !m.namespace) return { container };
+    const nightjar = c.nestedIds ? { cgroup: { nested_ids: c.nestedIds } } : undefined;
+    if (!podUid && !m.namespace) return nightjar ? { container, nightjar } : { container };
     const orchestrator: Record<string, unknown> = { type: 'kubernetes', resource: { type: 'pod' } };
     const resource = orchestrator.resource as Record<string, unknown>;
     if (podUid) resource.id = podUid;
     if (m.podName) resource.name = m.podName;
     if (m.namespace) orchestrator.namespace = m.namespace;
-    return { container, orchestrator };
+    return nightjar ? { container, orchestrator, nightjar } : { container, orchestrator };
   }
 }

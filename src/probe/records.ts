@@ -121,7 +121,8 @@ export function parseRecord(raw: string): ProbeRecord | undefined {
     }
     case 'G': {
       const p = fields(data, 3);
-      if (!p || !/^\d+$/.test(p[1]!) || !/^\d$/.test(p[2]!)) return undefined;
+      // level: steps above the cgroup, as deep as the cgroup is nested (root-side names, see the probe)
+      if (!p || !/^\d+$/.test(p[1]!) || !/^\d{1,7}$/.test(p[2]!)) return undefined;
       return { kind: 'cgroup', cgroupId: p[1]!, level: Number(p[2]), name: bytesToUtf8(p[3]!) };
     }
     case 'F': {

@@ -20,12 +20,13 @@ export class EventBuilder {
     private readonly containers?: ContainerResolver,
   ) {}
 
-  /** container.* and orchestrator.* only for processes in a container; never empty. */
+  /** container.*, orchestrator.* (and nightjar.cgroup.*) only for processes in a container; never empty. */
   private withContainer(doc: EcsDoc, cgroupId: string | undefined): EcsDoc {
     const c = this.containers?.resolve(cgroupId);
     if (c) {
       doc.container = c.container;
       if (c.orchestrator) doc.orchestrator = c.orchestrator;
+      if (c.nightjar) doc.nightjar = doc.nightjar ? { ...(doc.nightjar as object), ...c.nightjar } : c.nightjar;
     }
     return doc;
   }

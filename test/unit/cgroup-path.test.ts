@@ -26,8 +26,9 @@ describe('cgroup path -> container', () => {
     ['podman rootful', `/machine.slice/libpod-${ID}.scope`, { id: ID, runtime: 'podman' }],
     ['podman with inner cgroup', `/machine.slice/libpod-${ID}.scope/container`, { id: ID, runtime: 'podman' }],
     ['podman rootless', `/user.slice/user-1000.slice/user@1000.service/user.slice/libpod-${ID}.scope`, { id: ID, runtime: 'podman' }],
-    ['nested docker in docker', `/docker/${ID2}/docker/${ID}`, { id: ID, runtime: 'docker' }],
-    ['kind: kubernetes in docker', `/docker/${ID2}/kubepods/besteffort/pod${UID}/${ID}`, { id: ID, podUid: UID }],
+    // the outermost container wins (issue 18): what a container nests is reported, never its id
+    ['nested docker in docker', `/docker/${ID2}/docker/${ID}`, { id: ID2, runtime: 'docker', nestedIds: [ID] }],
+    ['kind: kubernetes in docker', `/docker/${ID2}/kubepods/besteffort/pod${UID}/${ID}`, { id: ID2, runtime: 'docker', nestedIds: [ID] }],
     ['partial path (last four names)', `kubepods/besteffort/pod${UID}/${ID}`, { id: ID, podUid: UID, qos: 'besteffort' }],
   ])('%s', (_n, path, want) => {
     expect(container(path)).toMatchObject(want);

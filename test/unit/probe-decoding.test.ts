@@ -55,6 +55,15 @@ describe('records', () => {
     }
   });
 
+  it('parses G records at any nesting depth, names last and verbatim', () => {
+    expect(parseRecord('G 7055 0 k\n')).toEqual({ kind: 'cgroup', cgroupId: '7055', level: 0, name: 'k' });
+    expect(parseRecord('G 1 0 \n')).toEqual({ kind: 'cgroup', cgroupId: '1', level: 0, name: '' });
+    // depth 1 of a cgroup nested 40 levels deep is 39 steps above it
+    expect(parseRecord('G 7055 39 docker\n')).toEqual({ kind: 'cgroup', cgroupId: '7055', level: 39, name: 'docker' });
+    expect(parseRecord('G 9 2 name with spaces\n')).toMatchObject({ level: 2, name: 'name with spaces' });
+    for (const bad of ['G 9 -1 x', 'G 9 x y', 'G x 0 y', 'G 9 12345678 y', 'G 9']) expect(parseRecord(bad), bad).toBeUndefined();
+  });
+
   it('converts start_boottime to clock ticks exactly, beyond 2^53 ns', () => {
     expect(nsToTicks('9007199254740993123')).toBe(900719925474);
     expect(nsToTicks('9999999')).toBe(0);
