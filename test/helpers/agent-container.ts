@@ -5,6 +5,7 @@
 
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync, copyFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { dirname } from 'node:path';
 import { parse } from 'yaml';
 import type { Launcher } from './agent-harness.js';
 import { REPO } from './paths.js';
@@ -53,7 +54,7 @@ export function agentContainerLauncher(id: string): Launcher {
       ociVersion: '1.0.2',
       process: {
         terminal: false, user: { uid: 0, gid: 0 }, cwd: '/',
-        args: ['/usr/bin/node', `${REPO}/bin/nightjar`, ...agentArgs, '--host-root', '/host'],
+        args: [process.execPath, `${REPO}/bin/nightjar`, ...agentArgs, '--host-root', '/host'],
         env: ['PATH=/usr/sbin:/usr/bin:/sbin:/bin', 'HOME=/tmp'],
         capabilities: caps, noNewPrivileges: true,
       },
@@ -66,6 +67,8 @@ export function agentContainerLauncher(id: string): Launcher {
         // what a container runtime gives an unprivileged container: sysfs, read-only
         { destination: '/sys', type: 'sysfs', source: 'sysfs', options: ['nosuid', 'noexec', 'nodev', 'ro'] },
         bind('/usr', '/usr'),
+        // the node running the tests, wherever it is (a fresh host has the pinned one outside /usr)
+        ...(process.execPath.startsWith('/usr/') ? [] : [bind(dirname(process.execPath), dirname(process.execPath))]),
         ...hostPathMounts(),
         bind(REPO, REPO),
         bind(dir, dir, false),

@@ -42,7 +42,7 @@ describe.skipIf(skipKernel)('agent in a container (DaemonSet mode)', () => {
   });
 
   it('answers the DaemonSet probe (nightjar health, run inside the container) on its loopback /healthz', async () => {
-    const r = await execa('runc', ['exec', agentId, '/usr/bin/node', `${REPO}/bin/nightjar`, 'health', '--listen', agent.metrics], { reject: false });
+    const r = await execa('runc', ['exec', agentId, process.execPath, `${REPO}/bin/nightjar`, 'health', '--listen', agent.metrics], { reject: false });
     expect(r.exitCode, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/\/healthz: 200 ok/);
   });
