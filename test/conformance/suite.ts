@@ -9,7 +9,7 @@ import { parseQuery } from '../../src/eql/parser.js';
 import { CompiledQuery } from '../../src/eql/query-runner.js';
 import type { Ordinal } from '../../src/eql/sequence-matcher.js';
 import type { Value } from '../../src/eql/values.js';
-import { EQL_SUITE } from '../helpers/paths.js';
+import { EQL_SUITE } from '../helpers/shared-corpus.js';
 
 const DIR = EQL_SUITE ?? '(EQL suite not found: NIGHTJAR_EQL_SUITE or ../shared/eql-conformance)';
 type Ev = Record<string, unknown>;

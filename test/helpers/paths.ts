@@ -1,16 +1,9 @@
 // Where the checkout is, and the optional material beside it (../shared, or NIGHTJAR_SHARED):
 // a user's clean clone has none of it, so nothing here may be required to exist.
 
-import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { resolve } from 'node:path';
 
 export const REPO = resolve(fileURLToPath(new URL('../../', import.meta.url)));
 export const SHARED = resolve(process.env.NIGHTJAR_SHARED ?? `${REPO}/../shared`);
 export const NIGHTJAR_BIN = `${REPO}/bin/nightjar`;
-
-/** Elasticsearch's EQL spec suite: NIGHTJAR_EQL_SUITE, else ../shared/eql-conformance; undefined when absent. */
-export const EQL_SUITE = [process.env.NIGHTJAR_EQL_SUITE, `${SHARED}/eql-conformance`]
-  .filter((d): d is string => !!d)
-  .map((d) => resolve(d))
-  .find((d) => existsSync(`${d}/test_queries.toml`));

@@ -7,10 +7,8 @@ import { describe, expect, it } from 'vitest';
 import { loadRuleSet } from '../../src/cli/rule-paths.js';
 import { RuleEngine } from '../../src/detect/rule-engine.js';
 import { execEvent, networkEvent } from '../helpers/ecs-fixtures.js';
-import { corpusAbsent, sharedCorpus } from '../helpers/shared-corpus.js';
+import { corpusAbsent, DETECTION_RULES as RULES } from '../helpers/shared-corpus.js';
 
-const ENV = 'NIGHTJAR_DETECTION_RULES';
-const RULES = sharedCorpus(ENV, 'detection-rules', 'rules/linux');
 const DIRS = ['rules/linux', 'rules/integrations/cloud_defend'];
 
 const eqlFiles = (dir: string) =>
@@ -18,7 +16,7 @@ const eqlFiles = (dir: string) =>
     .map((f) => `${RULES}/${dir}/${f}`)
     .filter((f) => /^type = "eql"$/m.test(readFileSync(f, 'utf8')));
 
-if (!RULES) corpusAbsent('Elastic detection-rules', ENV, 'detection-rules');
+if (!RULES) corpusAbsent('Elastic detection-rules', 'NIGHTJAR_DETECTION_RULES', 'detection-rules');
 
 if (RULES) describe('Elastic EQL rules load as run loads them', () => {
   it.each(DIRS)('every EQL rule under %s loads and runs', async (dir) => {

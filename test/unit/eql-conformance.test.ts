@@ -7,17 +7,15 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseQuery } from '../../src/eql/parser.js';
 import { printQuery } from '../../src/eql/printer.js';
-import { EQL_SUITE, REPO } from '../helpers/paths.js';
+import { REPO } from '../helpers/paths.js';
+import { corpusAbsent, EQL_SUITE } from '../helpers/shared-corpus.js';
 import { runAll } from '../conformance/suite.js';
 
 const stripPos = (x: unknown): unknown =>
   JSON.parse(JSON.stringify(x, (k, v: unknown) => (k === 'pos' ? undefined : v)));
 
-const WHERE = 'copy x-pack/plugin/eql/qa/common/src/main/resources/ of elastic/elasticsearch to ../shared/eql-conformance, or set NIGHTJAR_EQL_SUITE to it';
-
-if (!EQL_SUITE && process.env.CI === 'true') throw new Error(`EQL conformance suite not found under CI: ${WHERE}`);
-
-if (!EQL_SUITE) it.skipIf(true)(`EQL conformance suite not found: ${WHERE}`, () => {});
+// The suite is x-pack/plugin/eql/qa/common/src/main/resources/ of elastic/elasticsearch.
+if (!EQL_SUITE) corpusAbsent("Elasticsearch's EQL suite", 'NIGHTJAR_EQL_SUITE', 'eql-conformance');
 
 if (EQL_SUITE) describe('EQL conformance (Elasticsearch spec suite)', () => {
   const results = runAll();

@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { foldCodePoint } from '../../src/eql/case-fold.js';
 import { compileLuceneRegex, luceneToRe2, LuceneRegexError } from '../../src/eql/lucene-regex.js';
 import { compileWildcard, wildcardSteps } from '../../src/eql/wildcard.js';
+import { DETECTION_RULES } from '../helpers/shared-corpus.js';
 
 function rng(seed: number) {
   let s = seed >>> 0;
@@ -101,7 +102,8 @@ describe('wildcard matcher', () => {
 
 /** Lucene patterns whose meaning is the same as a JS RegExp's, anchored both ends, dot-all. */
 function linuxRulePatterns(): string[] {
-  const dir = '/work/shared/detection-rules/rules/linux';
+  if (!DETECTION_RULES) return [];
+  const dir = `${DETECTION_RULES}/rules/linux`;
   const out = new Set<string>();
   let files: string[] = [];
   try {
