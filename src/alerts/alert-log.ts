@@ -12,6 +12,7 @@ import { dirname } from 'node:path';
 import type { Counters } from '../util/counters.js';
 import { type LogFile, logFiles } from './log-files.js';
 import { cutTornTail } from './torn-tail.js';
+import { CodedError } from '../util/coded-error.js';
 
 export interface Retention {
   /** inodes of the files outputs are reading now; each needs that file and every newer one */
@@ -44,10 +45,10 @@ export interface AlertLogOptions {
   faults?: FaultPolicy;
 }
 
-/** The alert log cannot be opened for writing at start. */
-export class AlertLogError extends Error {
-  constructor(readonly code: string, message: string) {
-    super(message);
+/** The alert log (or another file the agent writes) cannot be opened for writing at start. */
+export class AlertLogError extends CodedError {
+  constructor(readonly errno: string, message: string, location?: string) {
+    super('PATH_UNWRITABLE', message, location);
   }
 }
 
@@ -68,7 +69,7 @@ export function checkWritable(path: string, what: string): void {
     makeDirs(dirname(path));
     closeSync(openSync(path, 'a', 0o640));
   } catch (e) {
-    throw new AlertLogError(errCode(e), `${what} ${path}: cannot open for writing: ${errText(e)}`);
+    throw new AlertLogError(errCode(e), `${what} ${path}: cannot open for writing: ${errText(e)}`, path);
   }
 }
 
@@ -99,7 +100,7 @@ export class AlertLog {
       makeDirs(dirname(path));
       this.adopt(this.openFile());
     } catch (e) {
-      throw new AlertLogError(errCode(e), `alert log ${path}: cannot open for writing: ${errText(e)}`);
+      throw new AlertLogError(errCode(e), `alert log ${path}: cannot open for writing: ${errText(e)}`, path);
     }
   }
 

@@ -1,7 +1,10 @@
-// nightjar CLI: dispatches subcommands; exit 0 ok, 1 runtime failure, 2 usage or invalid input.
+// nightjar CLI: dispatches subcommands; exit 0 ok, else the exit code of the error's code
+// (docs/errors.md): 2 usage or invalid input, 1 runtime failure.
 
 import { COMMAND_SPECS, helpAsked, helpText, mainHelp } from './command-specs.js';
 import { CliError } from './usage-error.js';
+import { exitCodeFor } from '../util/coded-error.js';
+import { redact } from '../util/redact.js';
 
 type Command = (argv: string[]) => Promise<number>;
 
@@ -36,19 +39,13 @@ export async function main(argv: string[]): Promise<number> {
   return (await load())(rest);
 }
 
-function isUsageError(e: unknown): boolean {
-  const code = (e as { code?: unknown }).code;
-  return typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS');
-}
-
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
   },
   (e: unknown) => {
-    const err = e as Error & { exitCode?: number };
-    const code = e instanceof CliError ? e.exitCode : isUsageError(e) ? 2 : 1;
-    process.stderr.write(`nightjar: ${err.message.split('\n')[0]}\n`);
-    process.exitCode = code;
+    const message = e instanceof Error ? e.message : String(e);
+    process.stderr.write(`nightjar: ${redact(message.split('\n')[0]!)}\n`);
+    process.exitCode = exitCodeFor(e);
   },
 );

@@ -4,8 +4,17 @@ import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { missingFiles } from './check-files.js';
 import { type Config, ConfigSchema } from './config-schema.js';
+import { CodedError } from '../util/coded-error.js';
+import { redact } from '../util/redact.js';
 
-export class ConfigError extends Error {}
+type ConfigCode = 'CONFIG_READ' | 'CONFIG_YAML' | 'CONFIG_INVALID' | 'CONFIG_ENV' | 'CONFIG_FILE_MISSING';
+
+/** Its message names the file (and the environment overrides used): redacted, a value may be a secret. */
+export class ConfigError extends CodedError {
+  constructor(code: ConfigCode, message: string, location?: string) {
+    super(code, redact(message), location);
+  }
+}
 
 /**
  * NIGHTJAR_<KEY>[__<KEY>...] overrides one config key (`__` separates levels, so
@@ -26,7 +35,7 @@ function applyEnvOverrides(raw: Record<string, unknown>, env: NodeJS.ProcessEnv)
   for (const name of envOverrideNames(env)) {
     const value = env[name]!;
     const path = name.slice('NIGHTJAR_'.length).toLowerCase().split('__');
-    if (path.some((p) => !p)) throw new ConfigError(`environment ${name}: not a config key path`);
+    if (path.some((p) => !p)) throw new ConfigError('CONFIG_ENV', `environment ${name}: not a config key path`, name);
     let parsed: unknown;
     try {
       parsed = parseYaml(value);
@@ -50,9 +59,9 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
   try {
     raw = parseYaml(text) ?? {};
   } catch (e) {
-    throw new ConfigError(`${file}: ${(e as Error).message.split('\n')[0]}`);
+    throw new ConfigError('CONFIG_YAML', `${file}: ${(e as Error).message.split('\n')[0]}`, file);
   }
-  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new ConfigError(`${file}: (top): Expected a mapping of config keys`);
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new ConfigError('CONFIG_INVALID', `${file}: (top): Expected a mapping of config keys`, file);
   const fromEnv = applyEnvOverrides(raw as Record<string, unknown>, env);
   if (fromEnv.length) file = `${file} + environment ${fromEnv.join(', ')}`;
   const r = ConfigSchema.safeParse(raw);
@@ -62,10 +71,10 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
       const keys = i.code === 'unrecognized_keys' ? ` ${i.keys.map((k) => (path === '(top)' ? k : `${path}.${k}`)).join(', ')}` : '';
       return `${path}: ${i.message}${keys}`;
     });
-    throw new ConfigError(`${file}: ${issues.join('; ')}`);
+    throw new ConfigError('CONFIG_INVALID', `${file}: ${issues.join('; ')}`, file);
   }
   const missing = missingFiles(r.data);
-  if (missing.length) throw new ConfigError(`${file}: ${missing.join('; ')}`);
+  if (missing.length) throw new ConfigError('CONFIG_FILE_MISSING', `${file}: ${missing.join('; ')}`, file);
   return r.data;
 }
 
@@ -76,7 +85,7 @@ export function loadConfig(file: string | undefined, env: NodeJS.ProcessEnv = pr
   try {
     text = readFileSync(file, 'utf8');
   } catch (e) {
-    throw new ConfigError(`${file}: ${(e as Error).message}`);
+    throw new ConfigError('CONFIG_READ', `${file}: ${(e as Error).message}`, file);
   }
   return parseConfig(text, file, env);
 }

@@ -61,10 +61,10 @@ export class Delivery implements Retention {
       try {
         cp = loadCheckpoint(cpPath);
       } catch (e) {
-        this.log.error('output checkpoint unreadable: starting at the oldest kept alert', { output: o.name, error: (e as Error).message });
+        this.log.error('output checkpoint unreadable: starting at the oldest kept alert', { code: 'DELIVERY_CHECKPOINT_UNREADABLE', output: o.name, error: (e as Error).message });
       }
       const opened = queue.open(cp, o.start_at);
-      if (opened.note) this.log.error('output cannot resume at its checkpoint', { output: o.name, why: opened.note });
+      if (opened.note) this.log.error('output cannot resume at its checkpoint', { code: 'DELIVERY_RESUME_LOST', output: o.name, why: opened.note });
       const runner = new OutputRunner(
         {
           name: o.name, target: outputTarget(o), maxAlerts: o.batch.max_alerts, maxBytes: o.batch.max_bytes, maxWaitMs: o.batch.max_wait_ms,
@@ -94,6 +94,7 @@ export class Delivery implements Retention {
       if (!lost) continue;
       runner.dropped(lost);
       this.log.error('alerts dropped before delivery: alert log backlog over alerts.max_undelivered_bytes', {
+        code: 'DELIVERY_DROPPED',
         output: runner.status.name, alerts: lost, file: file.path, bytes: file.size,
       });
     }

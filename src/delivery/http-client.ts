@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import { checkServerIdentity, createSecureContext, type PeerCertificate } from 'node:tls';
+import { CodedError, type ErrorCode } from '../util/coded-error.js';
 import { redact } from '../util/redact.js';
 
 export interface TlsSettings {
@@ -23,24 +24,33 @@ export interface HttpResponse {
 
 const MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
 
-export class DeliveryError extends Error {
-  constructor(message: string) {
-    super(redact(message));
+export class DeliveryError extends CodedError {
+  constructor(code: ErrorCode & `DELIVERY_${string}`, message: string, location?: string) {
+    super(code, redact(message), location);
+  }
+}
+
+function readTlsFile(path: string): Buffer {
+  try {
+    return readFileSync(path);
+  } catch (e) {
+    throw new DeliveryError('DELIVERY_TLS_FILES', `tls: ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, path);
   }
 }
 
 export function makeAgent(tls: TlsSettings, https_: boolean): http.Agent {
   if (!https_) return new http.Agent({ keepAlive: true, maxSockets: 2 });
   const opts: https.AgentOptions = { keepAlive: true, maxSockets: 2 };
-  if (tls.ca_file) opts.ca = readFileSync(tls.ca_file);
+  if (tls.ca_file) opts.ca = readTlsFile(tls.ca_file);
   if (tls.cert_file && tls.key_file) {
-    opts.cert = readFileSync(tls.cert_file);
-    opts.key = readFileSync(tls.key_file);
+    opts.cert = readTlsFile(tls.cert_file);
+    opts.key = readTlsFile(tls.key_file);
   }
   try {
     createSecureContext({ ca: opts.ca, cert: opts.cert, key: opts.key });
   } catch (e) {
-    throw new DeliveryError(`tls: ${[tls.ca_file, tls.cert_file, tls.key_file].filter(Boolean).join(', ')}: ${(e as Error).message}`);
+    const files = [tls.ca_file, tls.cert_file, tls.key_file].filter(Boolean).join(', ');
+    throw new DeliveryError('DELIVERY_TLS_FILES', `tls: ${files}: ${(e as Error).message}`, files);
   }
   if (tls.server_name) opts.servername = tls.server_name;
   if (tls.verification === 'none') opts.rejectUnauthorized = false;

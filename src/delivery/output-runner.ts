@@ -9,6 +9,7 @@ import type { AlertQueue } from './alert-queue.js';
 import { type Checkpoint, saveCheckpoint } from './checkpoint-store.js';
 import { deadLetterDoc } from './dead-letter.js';
 import { type DeadAlert, type QueuedAlert, type Sender, toQueued } from './sender.js';
+import type { ErrorCode } from '../util/coded-error.js';
 import { redact } from '../util/redact.js';
 
 const CHECKPOINT_EVERY_MS = 250;
@@ -83,7 +84,7 @@ export class OutputRunner {
   start(initial: Checkpoint): void {
     saveCheckpoint(this.o.checkpointPath, initial);
     this.loopDone = this.loop().catch((e: unknown) => {
-      this.log.error('output stopped by an internal error', { output: this.o.name, error: String((e as Error).stack ?? e) });
+      this.log.error('output stopped by an internal error', { code: 'DELIVERY_STOPPED', output: this.o.name, error: String((e as Error).stack ?? e) });
     });
   }
 
@@ -162,7 +163,7 @@ export class OutputRunner {
       saveCheckpoint(this.o.checkpointPath, this.done);
     } catch (e) {
       // kept in `done`: the next batch tries again; a crash meanwhile only re-sends
-      this.noteError(`cannot save the checkpoint: ${(e as Error).message}`, 0, CHECKPOINT_EVERY_MS, false);
+      this.noteError('DELIVERY_CHECKPOINT_SAVE', `cannot save the checkpoint: ${(e as Error).message}`, 0, CHECKPOINT_EVERY_MS, false);
       return;
     }
     this.done = undefined;
@@ -179,7 +180,7 @@ export class OutputRunner {
         return await this.deliver(alerts);
       } catch (e) {
         const wait = backoffMs(attempt, this.o.initialBackoffMs, this.o.maxBackoffMs);
-        this.noteError(`local fault: ${(e as Error).message}`, alerts.length, wait, false);
+        this.noteError('DELIVERY_LOCAL_FAULT', `local fault: ${(e as Error).message}`, alerts.length, wait, false);
         await this.sleep(wait, false);
         if (this.stopping) return false;
       }
@@ -199,7 +200,7 @@ export class OutputRunner {
         this.writeDeadLetters(out.dead);
         this.status.dead_lettered += out.dead.length;
         this.counters.inc(`output_dead_lettered{output="${this.o.name}"}`, out.dead.length);
-        for (const d of out.dead) this.log.error('alert refused by the server: dead-lettered', { output: this.o.name, event_id: d.alert.id, status: d.status, reason: d.reason, file: this.o.deadLetterPath });
+        for (const d of out.dead) this.log.error('alert refused by the server: dead-lettered', { code: 'DELIVERY_DEAD_LETTER', output: this.o.name, event_id: d.alert.id, status: d.status, reason: d.reason, file: this.o.deadLetterPath });
       }
       if (out.delivered) {
         this.status.delivered += out.delivered;
@@ -226,7 +227,7 @@ export class OutputRunner {
       this.counters.inc(`output_retried{output="${this.o.name}"}`, out.retry.length);
       const wait = out.retryAfterMs ?? backoffMs(attempt, this.o.initialBackoffMs, this.o.maxBackoffMs);
       attempt++;
-      this.noteError(out.error ?? 'retrying', out.retry.length, wait, out.retryAfterMs !== undefined);
+      this.noteError('DELIVERY_RETRY', out.error ?? 'retrying', out.retry.length, wait, out.retryAfterMs !== undefined);
       await this.sleep(wait, false);
     }
     return true;
@@ -239,7 +240,7 @@ export class OutputRunner {
     this.deadLetters.flush();
   }
 
-  private noteError(why: string, count: number, waitMs: number, told: boolean): void {
+  private noteError(code: ErrorCode, why: string, count: number, waitMs: number, told: boolean): void {
     // last_error reaches the status file, /healthz and doctor: redacted here, once
     const error = redact(why);
     const now = Date.now();
@@ -250,7 +251,7 @@ export class OutputRunner {
     if (changed || now - this.lastErrorLogged >= 30_000) {
       this.lastErrorLogged = now;
       this.log.warn('output delivery failed: will retry', {
-        output: this.o.name, error, alerts: count, retry_in_ms: waitMs, retry_after_from_server: told, pending: this.queue.unread + this.inFlightCount,
+        code, output: this.o.name, error, alerts: count, retry_in_ms: waitMs, retry_after_from_server: told, pending: this.queue.unread + this.inFlightCount,
       });
     }
   }

@@ -4,18 +4,22 @@
 
 import { readFileSync } from 'node:fs';
 import type { OutputConfig, SecretRefDoc } from '../config/outputs-schema.js';
+import { CodedError } from '../util/coded-error.js';
 import { MIN_SECRET_LENGTH, redact, registerSecret } from '../util/redact.js';
 
-export class SecretError extends Error {
-  constructor(message: string) {
-    super(redact(message));
+type SecretCode = 'SECRET_ENV_UNSET' | 'SECRET_FILE_UNREADABLE' | 'SECRET_FILE_EMPTY' | 'SECRET_TOO_SHORT';
+
+/** located at the config path of the secret (outputs.0.password) */
+export class SecretError extends CodedError {
+  constructor(code: SecretCode, message: string, location?: string) {
+    super(code, redact(message), location);
   }
 }
 
 /** A credential: registered for redaction, and refused when too short to be masked. */
 export function resolveSecret(ref: SecretRefDoc, path: string): string {
   const v = readSecret(ref, path);
-  if (v.length < MIN_SECRET_LENGTH) throw new SecretError(`${path}: shorter than ${MIN_SECRET_LENGTH} characters, too short to be a credential or to be masked in logs`);
+  if (v.length < MIN_SECRET_LENGTH) throw new SecretError('SECRET_TOO_SHORT', `${path}: shorter than ${MIN_SECRET_LENGTH} characters, too short to be a credential or to be masked in logs`, path);
   registerSecret(v);
   return v;
 }
@@ -24,17 +28,17 @@ function readSecret(ref: SecretRefDoc, path: string): string {
   if (typeof ref === 'string') return ref;
   if ('env' in ref) {
     const v = process.env[ref.env];
-    if (!v) throw new SecretError(`${path}: environment variable ${ref.env} is not set`);
+    if (!v) throw new SecretError('SECRET_ENV_UNSET', `${path}: environment variable ${ref.env} is not set`, path);
     return v;
   }
   let text: string;
   try {
     text = readFileSync(ref.file, 'utf8');
   } catch (e) {
-    throw new SecretError(`${path}: ${ref.file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    throw new SecretError('SECRET_FILE_UNREADABLE', `${path}: ${ref.file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, path);
   }
   const v = text.split(/\r?\n/)[0]!.trim();
-  if (!v) throw new SecretError(`${path}: ${ref.file} is empty`);
+  if (!v) throw new SecretError('SECRET_FILE_EMPTY', `${path}: ${ref.file} is empty`, path);
   return v;
 }
 

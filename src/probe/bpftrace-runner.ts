@@ -8,6 +8,7 @@ import { execa, type ResultPromise } from 'execa';
 import split2 from 'split2';
 import type { Counters } from '../util/counters.js';
 import type { Logger } from '../util/log.js';
+import { CodedError } from '../util/coded-error.js';
 
 export interface RunnerOptions {
   script: string;
@@ -23,9 +24,9 @@ const READY_PREFIX = '{"type": "printf", "data": "B ';
 const NOISE = /RLIMIT_MEMLOCK|WARNING:|^\s*~+\s*$|^\s{4}/;
 const BACKOFF_MS = [1000, 2000, 5000, 10000, 30000];
 
-export class BpftraceError extends Error {
-  constructor(readonly code: string, message: string) {
-    super(message);
+export class BpftraceError extends CodedError {
+  constructor(code: 'BPFTRACE_START', message: string) {
+    super(code, message);
   }
 }
 
@@ -99,7 +100,7 @@ export class BpftraceRunner {
       if (this.stopping) return;
       const why = `bpftrace exited (${result.signal ?? `code ${result.exitCode}`}): ${this.stderrTail.join(' | ') || 'no message'}`;
       if (!ready && onFail) {
-        onFail(new BpftraceError('E_BPFTRACE_START', why));
+        onFail(new BpftraceError('BPFTRACE_START', why));
         return;
       }
       this.opts.counters.inc('bpftrace_restarts');

@@ -124,6 +124,14 @@ describe('rule files refused at load', () => {
       const bad = i < files.length;
       expect([check.exitCode, replay.exitCode]).toEqual(bad ? [2, 2] : [0, 0]);
       if (bad) expect(check.stderr).toContain(`${f}:${RULE_CASES[i]![2]}:${RULE_CASES[i]![3]}: error ${RULE_CASES[i]![1]}`);
+      if (bad) {
+        // run/replay name the place too: each diagnostic, then the refusal with the first location
+        const at = `${f}:${RULE_CASES[i]![2]}:${RULE_CASES[i]![3]}`;
+        expect(replay.stderr).toContain(`${at}: error ${RULE_CASES[i]![1]}`);
+        const last = replay.stderr.trim().split('\n').at(-1)!;
+        expect(last.slice(0, last.indexOf(' error(s)'))).toBe('nightjar: invalid rules: 1');
+        expect(last).toContain(` first at ${at}: ${RULE_CASES[i]![1]}: `);
+      }
     }
   });
 });
