@@ -1,14 +1,26 @@
 // argv chunk + filename + exec header records -> one ExecEvent. Chunks and filename precede
 // their header (one CPU, one probe hit); a header with chunks missing yields a truncated event.
+// A record indexes: 0..31 argv chunks, 32..63 environment chunks, 64..79 cwd components (64 =
+// the cwd's own name), 126 the S record (session, tty, capabilities), 127 the cwd walk reached
+// the root.
 
-import type { ExecHeader } from './records.js';
+import { decodeSession, type ExecHeader, type ExecSession, SESSION_INDEX } from './records.js';
 import type { ExecEvent } from './sensor-events.js';
 
 export const ARGV_CHUNK_BYTES = 128;
 export const ARGV_MAX_CHUNKS = 32;
+const ENV_FIRST = 32;
+const ENV_MAX_CHUNKS = 32;
+const CWD_FIRST = 64;
+const CWD_MAX_PARTS = 16;
+const CWD_ROOT = 127;
 
 interface Partial {
   chunks: (string | undefined)[];
+  env: (string | undefined)[] | undefined;
+  cwd: (string | undefined)[] | undefined;
+  cwdRoot: boolean;
+  session: ExecSession | undefined;
   filename: string | undefined;
   createdMs: number;
 }
@@ -31,16 +43,22 @@ export class ExecAssembler {
     let p = this.partials.get(key);
     if (!p) {
       if (this.partials.size >= this.maxPartials) this.evictOldest();
-      p = { chunks: [], filename: undefined, createdMs: nowMs };
+      p = { chunks: [], env: undefined, cwd: undefined, cwdRoot: false, session: undefined, filename: undefined, createdMs: nowMs };
       this.partials.set(key, p);
     }
     return p;
   }
 
   addChunk(pid: number, ts: number, index: number, hex: string, nowMs: number): void {
-    if (index < 0 || index >= ARGV_MAX_CHUNKS) return;
-    this.partial(pid, ts, nowMs).chunks[index] = hex;
+    if (index >= 0 && index < ARGV_MAX_CHUNKS) this.partial(pid, ts, nowMs).chunks[index] = hex;
+    else if (index >= ENV_FIRST && index < ENV_FIRST + ENV_MAX_CHUNKS) (this.partial(pid, ts, nowMs).env ??= [])[index - ENV_FIRST] = hex;
+    else if (index >= CWD_FIRST && index < CWD_FIRST + CWD_MAX_PARTS) (this.partial(pid, ts, nowMs).cwd ??= [])[index - CWD_FIRST] = hex;
+    else if (index === CWD_ROOT) this.partial(pid, ts, nowMs).cwdRoot = true;
+    else if (index === SESSION_INDEX) this.partial(pid, ts, nowMs).session = decodeSession(hex);
   }
+
+  /** NAME=value entries whose NAME is allowed; none read unless the list is non-empty. */
+  envAllow: ReadonlySet<string> = new Set();
 
   addFilename(pid: number, ts: number, path: string, nowMs: number): void {
     this.partial(pid, ts, nowMs).filename = path;
@@ -65,11 +83,16 @@ export class ExecAssembler {
     }
     if (lost || p?.filename === undefined) this.stats.incompleteExecs++;
     const { args, complete } = splitArgv(bytes.subarray(0, len), h.argc);
-    return {
+    const ev: ExecEvent = {
       kind: 'exec', pid: h.pid, ts: h.ts, ppid: h.ppid, uid: h.uid, euid: h.euid, gid: h.gid, egid: h.egid, argc: h.argc,
       startTicks: h.startTicks, cgroupId: h.cgroupId, exeName: h.exeName,
       filename: p?.filename, args, argsTruncated: lost || h.argLen > captured || !complete,
     };
+    const cwd = p && joinCwd(p.cwd, p.cwdRoot);
+    if (cwd !== undefined) ev.cwd = cwd;
+    if (p?.session) ev.session = p.session;
+    if (p?.env && this.envAllow.size) ev.env = pickEnv(p.env, this.envAllow);
+    return ev;
   }
 
   /** Drops partials whose header never came (lost records, or evicted); returns how many. */
@@ -108,4 +131,32 @@ export function splitArgv(bytes: Buffer, argc: number): { args: string[]; comple
     start = nul + 1;
   }
   return { args, complete: args.length === argc };
+}
+
+/** Components (leaf first) -> absolute path; undefined unless the walk reached the root whole. */
+export function joinCwd(parts: (string | undefined)[] | undefined, root: boolean): string | undefined {
+  if (!root) return undefined;
+  if (!parts || parts.length === 0) return '/';
+  const names: string[] = [];
+  for (let i = parts.length - 1; i >= 0; i--) {
+    const hex = parts[i];
+    if (hex === undefined) return undefined;
+    names.push(Buffer.from(hex, 'hex').toString('utf8'));
+  }
+  return `/${names.join('/')}`;
+}
+
+/** Environment chunks (NUL-separated NAME=value) -> the allowed entries, in order; stops at a gap. */
+export function pickEnv(chunks: (string | undefined)[], allow: ReadonlySet<string>): string[] {
+  const hex: string[] = [];
+  for (const c of chunks) {
+    if (c === undefined) break;
+    hex.push(c);
+  }
+  const out: string[] = [];
+  for (const entry of Buffer.from(hex.join(''), 'hex').toString('utf8').split('\0')) {
+    const eq = entry.indexOf('=');
+    if (eq > 0 && allow.has(entry.slice(0, eq))) out.push(entry);
+  }
+  return out;
 }

@@ -27,7 +27,29 @@ export interface ExecHeader {
   startTicks: number;
   cgroupId: string;
   exeName: string;
+  /** set by the exec assembler from the S record; undefined when it was lost */
+  session?: ExecSession;
+  /** set by the exec assembler from the cwd records; undefined when lost or too deep */
+  cwd?: string;
+  /** set by the exec assembler: NAME=value entries kept by the env allow-list */
+  env?: string[];
 }
+
+/** The S record of an exec. */
+export interface ExecSession {
+  /** process group and session ids (global pid numbers) */
+  pgid: number;
+  sid: number;
+  /** controlling tty device; 0 0 when none */
+  ttyMajor: number;
+  ttyMinor: number;
+  /** capability masks (bit n = capability n) */
+  capEffective: number;
+  capPermitted: number;
+}
+
+/** argv-record index that carries an S record to the exec assembler (see parseRecord). */
+export const SESSION_INDEX = 126;
 
 export interface ForkRecord {
   kind: 'fork';
@@ -38,6 +60,10 @@ export interface ForkRecord {
   euid: number;
   startTicks: number;
   cgroupId: string;
+  pgid: number;
+  sid: number;
+  ttyMajor: number;
+  ttyMinor: number;
   comm: string;
 }
 
@@ -99,6 +125,23 @@ function ints(parts: string[], from: number, to: number): number[] | undefined {
   return out;
 }
 
+/** The hex text of an S record (see parseRecord) -> its fields. */
+export function decodeSession(hex: string): ExecSession | undefined {
+  const f = Buffer.from(hex, 'hex').toString('latin1').split(' ');
+  if (f.length !== 6 || !f.slice(0, 4).every((x) => INT.test(x))) return undefined;
+  const capEffective = mask(f[4]!);
+  const capPermitted = mask(f[5]!);
+  if (capEffective === undefined || capPermitted === undefined) return undefined;
+  return { pgid: Number(f[0]), sid: Number(f[1]), ttyMajor: Number(f[2]), ttyMinor: Number(f[3]), capEffective, capPermitted };
+}
+
+/** A u64 capability mask in decimal -> number; capabilities stop far below bit 53. */
+function mask(text: string): number | undefined {
+  if (!/^\d{1,20}$/.test(text)) return undefined;
+  const v = BigInt(text);
+  return v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : undefined;
+}
+
 /** start_boottime in ns -> clock ticks (10 ms), as /proc/PID/stat field 22; exact on strings. */
 export function nsToTicks(ns: string): number {
   return ns.length <= 7 ? 0 : Number(ns.slice(0, -7));
@@ -140,13 +183,24 @@ export function parseRecord(raw: string): ProbeRecord | undefined {
         exeName: bytesToUtf8(p[12]!),
       };
     }
-    case 'K': {
+    case 'S': {
+      // S pid ts pgid sid ttymaj ttymin capeff capprm: travels as an argv-kind record (index
+      // SESSION_INDEX, its checked fields as hex text) to the exec assembler, like the cwd parts
       const p = fields(data, 8);
-      const n = p && ints(p, 1, 8);
+      const n = p && !p[8]!.includes(' ') && ints(p, 1, 7);
+      if (!n || mask(p[7]!) === undefined || mask(p[8]!) === undefined) return undefined;
+      const text = p.slice(3).join(' ');
+      return { kind: 'argv', pid: n[0]!, ts: n[1]!, index: SESSION_INDEX, hex: Buffer.from(text, 'latin1').toString('hex') };
+    }
+    case 'K': {
+      // K pid ts ppid uid euid start cgroup pgid sid ttymaj ttymin comm
+      const p = fields(data, 12);
+      const n = p && ints(p, 1, 12);
       if (!n) return undefined;
       return {
         kind: 'fork', pid: n[0]!, ts: n[1]!, ppid: n[2]!, uid: n[3]!, euid: n[4]!,
-        startTicks: nsToTicks(p[6]!), cgroupId: p[7]!, comm: bytesToUtf8(p[8]!),
+        startTicks: nsToTicks(p[6]!), cgroupId: p[7]!, pgid: n[7]!, sid: n[8]!, ttyMajor: n[9]!,
+        ttyMinor: n[10]!, comm: bytesToUtf8(p[12]!),
       };
     }
     case 'X': {

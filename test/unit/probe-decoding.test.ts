@@ -3,9 +3,9 @@
 import { describe, expect, it } from 'vitest';
 import { bytesToUtf8, parseBpftraceLine, repairBpftraceJson } from '../../src/probe/bpftrace-json.js';
 import { ExecAssembler, splitArgv } from '../../src/probe/exec-assembler.js';
-import { nsToTicks, parseRecord } from '../../src/probe/records.js';
+import { decodeSession, nsToTicks, parseRecord, SESSION_INDEX } from '../../src/probe/records.js';
 import { ReorderBuffer } from '../../src/probe/reorder-buffer.js';
-import { parseCmdline, parseProcStat, parseProcStatusIds } from '../../src/process/proc-parse.js';
+import { parseCmdline, parseProcStat, parseProcStatusCaps, parseProcStatusIds } from '../../src/process/proc-parse.js';
 
 const hex = (s: string) => [...Buffer.from(s, 'latin1')].map((b) => b.toString(16).padStart(2, '0')).join(' ');
 
@@ -38,7 +38,14 @@ describe('records', () => {
     expect(parseRecord('E 10 99 1 0 1000 0 1000 3 12 4567890123456 42 nc.openbsd\n')).toMatchObject({
       kind: 'exec', pid: 10, ppid: 1, euid: 1000, argc: 3, argLen: 12, startTicks: 456789, cgroupId: '42', exeName: 'nc.openbsd',
     });
-    expect(parseRecord('K 11 100 10 0 0 4567890123456 42 my comm\n')).toMatchObject({ kind: 'fork', ppid: 10, comm: 'my comm' });
+    const s = parseRecord('S 10 99 7 5 136 3 2199023255551 1024\n');
+    expect(s).toMatchObject({ kind: 'argv', pid: 10, ts: 99, index: SESSION_INDEX });
+    expect(s?.kind === 'argv' && decodeSession(s.hex)).toEqual({
+      pgid: 7, sid: 5, ttyMajor: 136, ttyMinor: 3, capEffective: 2199023255551, capPermitted: 1024,
+    });
+    expect(parseRecord('K 11 100 10 0 0 4567890123456 42 11 5 0 0 my comm\n')).toMatchObject({
+      kind: 'fork', ppid: 10, pgid: 11, sid: 5, ttyMajor: 0, ttyMinor: 0, comm: 'my comm',
+    });
     expect(parseRecord('X 11 101 768 4567890123456 42 sh\n')).toMatchObject({ kind: 'exit', status: 768 });
     expect(parseRecord('N 5 9 1 -115 0 0 100000000 7 2 6 40000 4444 127.0.0.1 10.0.0.1 :: ::\n')).toMatchObject({
       kind: 'net', op: 'connect', ret: -115, ipVersion: 4, protocol: 6, localPort: 40000, remotePort: 4444,
@@ -50,7 +57,8 @@ describe('records', () => {
   });
 
   it('rejects malformed records', () => {
-    for (const bad of ['Q 1', 'E 1 2', 'E x 2 3 4 5 6 7 8 9 10 11 n', 'N 1 2 9 0 0 0 0 0 2 6 1 2 a b c d', 'N 1 2 1 0 0 0 0 0 1 6 1 2 a b c d', 'A 1 2 3 zz', '']) {
+    for (const bad of ['Q 1', 'E 1 2', 'E x 2 3 4 5 6 7 8 9 10 11 n', 'S 1 2 3 4 5 6 7', 'S 1 2 3 4 5 6 99999999999999999999 0',
+      'S 1 2 3 4 5 x 7 8', 'S 1 2 3 4 5 6 7 8 9', 'K 11 100 10 0 0 4567890123456 42 my comm', 'N 1 2 9 0 0 0 0 0 2 6 1 2 a b c d', 'N 1 2 1 0 0 0 0 0 1 6 1 2 a b c d', 'A 1 2 3 zz', '']) {
       expect(parseRecord(bad)).toBeUndefined();
     }
   });
@@ -91,6 +99,42 @@ describe('argv', () => {
     expect(asm.complete({ ...header, ts: 6 })).toMatchObject({ args: ['/bin/x', 'y'.repeat(121)], argsTruncated: true });
     expect(asm.stats.incompleteExecs).toBe(1);
   });
+
+  it('builds the cwd from its components (leaf first) only when the walk reached the root', () => {
+    const asm = new ExecAssembler();
+    const header = { kind: 'exec' as const, pid: 1, ts: 5, ppid: 0, uid: 0, euid: 0, gid: 0, egid: 0, argc: 0, argLen: 0, startTicks: 1, cgroupId: '1', exeName: 'x' };
+    const rec = (ts: number, index: number, name: string) => {
+      const r = parseRecord(`A 1 ${ts} ${index} ${name ? Buffer.from(name).toString('hex') : '2f'}\n`);
+      if (r?.kind === 'argv') asm.addChunk(r.pid, r.ts, r.index, r.hex, 0);
+    };
+    rec(5, 64, 'b c');
+    rec(5, 65, 'é');
+    rec(5, 66, 'tmp');
+    rec(5, 127, '');
+    const s = parseRecord('S 1 5 9 8 4 70 0 0\n');
+    if (s?.kind === 'argv') asm.addChunk(s.pid, s.ts, s.index, s.hex, 0);
+    expect(asm.complete(header)).toMatchObject({ cwd: '/tmp/é/b c', session: { pgid: 9, sid: 8, ttyMajor: 4, ttyMinor: 70 } });
+    rec(6, 127, '');
+    const root = asm.complete({ ...header, ts: 6 });
+    expect([root.cwd, root.session]).toEqual(['/', undefined]);
+    rec(7, 64, 'deep');
+    expect(asm.complete({ ...header, ts: 7 }).cwd).toBeUndefined();
+    rec(8, 65, 'gap');
+    rec(8, 127, '');
+    expect(asm.complete({ ...header, ts: 8 }).cwd).toBeUndefined();
+  });
+
+  it('keeps only allow-listed environment entries, and none without an allow-list', () => {
+    const env = Buffer.from('SECRET=x\0LD_PRELOAD=/tmp/a.so\0PATH=/bin\0', 'latin1');
+    const header = { kind: 'exec' as const, pid: 1, ts: 5, ppid: 0, uid: 0, euid: 0, gid: 0, egid: 0, argc: 0, argLen: 0, startTicks: 1, cgroupId: '1', exeName: 'x' };
+    const asm = new ExecAssembler();
+    asm.addChunk(1, 5, 32, env.toString('hex'), 0);
+    expect(asm.complete(header).env).toBeUndefined();
+    asm.envAllow = new Set(['LD_PRELOAD', 'PATH']);
+    asm.addChunk(1, 5, 32, env.subarray(0, 20).toString('hex'), 0);
+    asm.addChunk(1, 5, 33, env.subarray(20).toString('hex'), 0);
+    expect(asm.complete(header).env).toEqual(['LD_PRELOAD=/tmp/a.so', 'PATH=/bin']);
+  });
 });
 
 describe('reorder buffer', () => {
@@ -113,7 +157,17 @@ describe('reorder buffer', () => {
 describe('/proc parsing', () => {
   it('parses stat with spaces and parentheses in comm', () => {
     const stat = '123 (a (b) c) S 45 123 123 0 -1 4194560 1 0 0 0 0 0 0 0 20 0 1 0 98765 1000 10';
-    expect(parseProcStat(stat)).toEqual({ comm: 'a (b) c', ppid: 45, startTicks: 98765 });
+    expect(parseProcStat(stat)).toEqual({ comm: 'a (b) c', ppid: 45, startTicks: 98765, pgid: 123, sid: 123, ttyMajor: 0, ttyMinor: 0 });
+    // tty_nr 34818 = pts/2 (136:2); 1025 = tty1 (4:1)
+    expect(parseProcStat(stat.replace('123 0 -1', '123 34818 -1'))).toMatchObject({ ttyMajor: 136, ttyMinor: 2 });
+    expect(parseProcStat(stat.replace('123 0 -1', '123 1025 -1'))).toMatchObject({ ttyMajor: 4, ttyMinor: 1 });
+  });
+
+  it('parses capability masks from status', () => {
+    expect(parseProcStatusCaps('CapInh:\t0000000000000000\nCapPrm:\t000001ffffffffff\nCapEff:\t0000000000000400\n')).toEqual({
+      capEffective: 1024, capPermitted: 2199023255551,
+    });
+    expect(parseProcStatusCaps('Uid: 0 0 0 0\n')).toBeUndefined();
   });
 
   it('parses uids, gids and cmdline', () => {
