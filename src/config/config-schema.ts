@@ -66,6 +66,13 @@ export const ConfigSchema = z
       .strict()
       .default({}),
     host_root: z.string().default(''),
+    events: z
+      .object({
+        /** environment variables copied into process.env_vars of exec events; none by default (environments hold secrets) */
+        env_vars: z.array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,127}$/, 'an environment variable name')).max(64).default([]),
+      })
+      .strict()
+      .default({}),
   })
   .strict();
 

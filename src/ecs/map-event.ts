@@ -1,17 +1,30 @@
 // Sensor event + process table state -> ECS event. Pure apart from the clock.
 
 import type { AgentDoc, HostDoc } from '../host/host-metadata.js';
-import type { ProcessInfo } from '../process/process-info.js';
+import type { UserNames } from '../host/user-names.js';
 import type { ExitRecord, NetRecord } from '../probe/records.js';
 import type { Clock } from '../util/clock.js';
 import { ECS_VERSION, type EcsDoc } from './ecs-event.js';
-import { withParent } from './process-fields.js';
+import { type ProcessView, withParent } from './process-fields.js';
 
 export interface MapContext {
   host: HostDoc;
   agent: AgentDoc;
   clock: Clock;
   nextSequence: () => number;
+  /** uid/gid names; absent: ids only */
+  names?: UserNames;
+}
+
+/** Top-level user.* and group.*: the effective ids, as Elastic Defend sends them. */
+function userGroup(ctx: MapContext, doc: EcsDoc, euid: number, egid: number | undefined): void {
+  const name = ctx.names?.user(euid);
+  const id = String(euid);
+  doc.user = name === undefined ? { id, effective: { id } } : { id, name, effective: { id, name } };
+  if (egid !== undefined) {
+    const g = ctx.names?.group(egid);
+    doc.group = g === undefined ? { id: String(egid) } : { id: String(egid), name: g };
+  }
 }
 
 function base(ctx: MapContext, ts: number, category: string, type: string[], action: string, dataset: string): EcsDoc {
@@ -28,24 +41,24 @@ function base(ctx: MapContext, ts: number, category: string, type: string[], act
   };
 }
 
-export function processStartDoc(
-  ctx: MapContext, ts: number, action: 'exec' | 'fork', p: ProcessInfo, parent: ProcessInfo | undefined,
-): EcsDoc {
+export function processStartDoc(ctx: MapContext, ts: number, action: 'exec' | 'fork', v: ProcessView): EcsDoc {
+  const p = v.p;
   const doc = base(ctx, ts, 'process', ['start'], action, 'nightjar.process');
-  doc.process = withParent(p, parent, ctx.clock);
-  doc.user = { id: String(p.euid) };
+  doc.process = withParent(v, ctx.clock, ctx.names);
+  userGroup(ctx, doc, p.euid, p.egid);
   if (p.argsTruncated) doc.nightjar = { process: { args_truncated: true } };
   return doc;
 }
 
-export function processEndDoc(ctx: MapContext, r: ExitRecord, p: ProcessInfo, parent: ProcessInfo | undefined): EcsDoc {
+export function processEndDoc(ctx: MapContext, r: ExitRecord, v: ProcessView): EcsDoc {
+  const p = v.p;
   const doc = base(ctx, r.ts, 'process', ['end'], 'end', 'nightjar.process');
-  const proc = withParent(p, parent, ctx.clock);
+  const proc = withParent(v, ctx.clock, ctx.names);
   const signal = r.status & 0x7f;
   proc.exit_code = signal ? 128 + signal : (r.status >> 8) & 0xff;
   proc.end = ctx.clock.iso(r.ts);
   doc.process = proc;
-  doc.user = { id: String(p.euid) };
+  userGroup(ctx, doc, p.euid, p.egid);
   if (signal) doc.nightjar = { process: { exit_signal: signal } };
   return doc;
 }
@@ -58,7 +71,7 @@ function endpoint(addr: string, port: number): { ip: string; port?: number; addr
   return port ? { address: ip, ip, port } : { address: ip, ip };
 }
 
-export function networkDoc(ctx: MapContext, r: NetRecord, p: ProcessInfo, parent: ProcessInfo | undefined): EcsDoc {
+export function networkDoc(ctx: MapContext, r: NetRecord, v: ProcessView): EcsDoc {
   const action = r.op === 'connect' ? 'connection_attempted' : r.op === 'accept' ? 'connection_accepted' : 'listen';
   const type = r.op === 'listen' ? ['start'] : ['start', 'connection'];
   const doc = base(ctx, r.ts, 'network', type, action, 'nightjar.network');
@@ -80,8 +93,8 @@ export function networkDoc(ctx: MapContext, r: NetRecord, p: ProcessInfo, parent
   } else {
     doc.destination = local;
   }
-  doc.process = withParent(p, parent, ctx.clock);
-  doc.user = { id: String(r.euid) };
+  doc.process = withParent(v, ctx.clock, ctx.names);
+  userGroup(ctx, doc, r.euid, undefined);
   if (r.ret === -115) doc.nightjar = { network: { in_progress: true } };
   return doc;
 }

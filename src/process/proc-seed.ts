@@ -3,7 +3,8 @@
 
 import { readdir, readFile, readlink } from 'node:fs/promises';
 import { entityId } from './entity-id.js';
-import { basename, parseCmdline, parseProcStat, parseProcStatusIds } from './proc-parse.js';
+import { evaluateEntryLeader } from './leaders.js';
+import { basename, parseCmdline, parseProcStat, parseProcStatusCaps, parseProcStatusIds } from './proc-parse.js';
 import type { ProcessInfo } from './process-info.js';
 
 export async function readProcess(procRoot: string, pid: number, bootId: string): Promise<ProcessInfo | undefined> {
@@ -17,13 +18,19 @@ export async function readProcess(procRoot: string, pid: number, bootId: string)
     const stat = parseProcStat(statText);
     const ids = parseProcStatusIds(statusText);
     if (!stat || !ids) return undefined;
-    const executable = await readlink(`${dir}/exe`).catch(() => undefined);
+    const [executable, cwd] = await Promise.all([
+      readlink(`${dir}/exe`).catch(() => undefined),
+      readlink(`${dir}/cwd`).catch(() => undefined),
+    ]);
+    const caps = parseProcStatusCaps(statusText);
     const args = parseCmdline(cmdline);
     return {
       pid, ppid: stat.ppid, entityId: entityId(bootId, pid, stat.startTicks), startTicks: stat.startTicks,
       name: executable ? basename(executable.replace(/ \(deleted\)$/, '')) : stat.comm,
       executable, args, argsCount: args.length, argsTruncated: false, ...ids,
-      cgroupId: undefined, exitedAtMs: undefined,
+      cgroupId: undefined, exitedAtMs: undefined, pgid: stat.pgid, sid: stat.sid, ttyMajor: stat.ttyMajor,
+      ttyMinor: stat.ttyMinor, cwd: cwd?.startsWith('/') ? cwd : undefined, capEffective: caps?.capEffective,
+      capPermitted: caps?.capPermitted, env: undefined, entryLeader: undefined, entryType: undefined,
     };
   } catch {
     return undefined; // the process exited while we read it
@@ -37,5 +44,9 @@ export async function seedProcesses(procRoot: string, bootId: string): Promise<P
     const batch = await Promise.all(pids.slice(i, i + 64).map((p) => readProcess(procRoot, p, bootId)));
     for (const p of batch) if (p) out.push(p);
   }
+  // entry leaders need their parents and leaders evaluated first: oldest first
+  out.sort((a, b) => a.startTicks - b.startTicks || a.pid - b.pid);
+  const byPid = new Map(out.map((p) => [p.pid, p]));
+  for (const p of out) evaluateEntryLeader(p, (pid) => byPid.get(pid));
   return out;
 }

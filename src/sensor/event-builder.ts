@@ -3,9 +3,12 @@
 import type { ContainerResolver } from '../container/container-resolver.js';
 import type { EcsDoc } from '../ecs/ecs-event.js';
 import { type MapContext, networkDoc, processEndDoc, processStartDoc } from '../ecs/map-event.js';
+import type { ProcessView } from '../ecs/process-fields.js';
+import { UserNames } from '../host/user-names.js';
 import { entityId } from '../process/entity-id.js';
 import { basename } from '../process/proc-parse.js';
-import type { ProcessInfo } from '../process/process-info.js';
+import { evaluateEntryLeader } from '../process/leaders.js';
+import { NO_SESSION, type ProcessInfo } from '../process/process-info.js';
 import type { ProcessTable } from '../process/process-table.js';
 import type { ExecEvent, SensorEvent } from '../probe/sensor-events.js';
 
@@ -13,12 +16,32 @@ import type { ExecEvent, SensorEvent } from '../probe/sensor-events.js';
 const INDIRECT_EXEC = /^\/(proc\/self\/exe|proc\/\d+\/exe|dev\/fd\/\d+|proc\/self\/fd\/\d+)$/;
 
 export class EventBuilder {
+  private readonly ctx: MapContext;
+  private readonly lookup = (pid: number) => this.table.get(pid);
+
   constructor(
     private readonly table: ProcessTable,
-    private readonly ctx: MapContext,
+    ctx: MapContext,
     private readonly bootId: string,
     private readonly containers?: ContainerResolver,
-  ) {}
+  ) {
+    // names from the agent's own /etc unless the caller resolves them under the host root
+    this.ctx = ctx.names ? ctx : { ...ctx, names: new UserNames() };
+  }
+
+  /** A leader (pgid or sid) of p: that pid, if it started no later than p. */
+  private leaderOf(pid: number, p: ProcessInfo): ProcessInfo | undefined {
+    const l = pid ? this.table.get(pid) : undefined;
+    return l && l.startTicks <= p.startTicks ? l : undefined;
+  }
+
+  private view(p: ProcessInfo): ProcessView {
+    const e = p.entryLeader;
+    return {
+      p, parent: this.parentOf(p), group: this.leaderOf(p.pgid, p), session: this.leaderOf(p.sid, p),
+      entry: e ? this.table.getExact(e.pid, e.startTicks) : undefined,
+    };
+  }
 
   /** container.*, orchestrator.* (and nightjar.cgroup.*) only for processes in a container; never empty. */
   private withContainer(doc: EcsDoc, cgroupId: string | undefined): EcsDoc {
@@ -43,7 +66,7 @@ export class EventBuilder {
     const info: ProcessInfo = {
       pid, ppid: 0, entityId: entityId(this.bootId, pid, startTicks), startTicks, name,
       executable: undefined, args: [], argsCount: 0, argsTruncated: false, uid: 0, euid: 0, gid: 0,
-      egid: 0, cgroupId, exitedAtMs: undefined, ...ids,
+      egid: 0, cgroupId, exitedAtMs: undefined, ...NO_SESSION, ...ids,
     };
     this.table.set(info);
     return info;
@@ -65,19 +88,24 @@ export class EventBuilder {
           args: parent?.args ?? [], argsCount: parent?.argsCount ?? 0,
           argsTruncated: parent?.argsTruncated ?? false, uid: ev.uid, euid: ev.euid,
           gid: parent?.gid ?? 0, egid: parent?.egid ?? 0, cgroupId: ev.cgroupId, exitedAtMs: undefined,
+          pgid: ev.pgid, sid: ev.sid, ttyMajor: ev.ttyMajor, ttyMinor: ev.ttyMinor, cwd: parent?.cwd,
+          // same credentials and environment as the parent until it execs
+          capEffective: parent?.capEffective, capPermitted: parent?.capPermitted, env: parent?.env,
+          entryLeader: parent?.entryLeader, entryType: undefined,
         };
+        if (!p.entryLeader) evaluateEntryLeader(p, this.lookup);
         this.table.set(p);
-        return processStartDoc(this.ctx, ev.ts, 'fork', p, parent);
+        return processStartDoc(this.ctx, ev.ts, 'fork', this.view(p));
       }
       case 'exit': {
         const p = this.known(ev.pid, ev.startTicks, ev.comm, ev.cgroupId, {});
-        const doc = processEndDoc(this.ctx, ev, p, this.parentOf(p));
+        const doc = processEndDoc(this.ctx, ev, this.view(p));
         this.table.markExited(ev.pid, ev.startTicks, nowMs);
         return doc;
       }
       case 'net': {
         const p = this.known(ev.pid, ev.startTicks, '', ev.cgroupId, { uid: ev.uid, euid: ev.euid });
-        return networkDoc(this.ctx, ev, p, this.parentOf(p));
+        return networkDoc(this.ctx, ev, this.view(p));
       }
     }
   }
@@ -96,9 +124,10 @@ export class EventBuilder {
       pid: ev.pid, ppid: ev.ppid, entityId: before?.entityId ?? entityId(this.bootId, ev.pid, ev.startTicks),
       startTicks: ev.startTicks, name, executable, args: ev.args, argsCount: ev.argc,
       argsTruncated: ev.argsTruncated, uid: ev.uid, euid: ev.euid, gid: ev.gid, egid: ev.egid,
-      cgroupId: ev.cgroupId, exitedAtMs: undefined,
+      cgroupId: ev.cgroupId, exitedAtMs: undefined, ...NO_SESSION, ...ev.session, cwd: ev.cwd, env: ev.env,
     };
+    evaluateEntryLeader(p, this.lookup);
     this.table.set(p);
-    return processStartDoc(this.ctx, ev.ts, 'exec', p, this.parentOf(p));
+    return processStartDoc(this.ctx, ev.ts, 'exec', this.view(p));
   }
 }
