@@ -49,6 +49,8 @@ export class ContainerResolver {
   private readonly names = new BoundedMap<string, Map<number, string>>(65536);
   private readonly verdicts = new BoundedMap<string, CgroupVerdict>(65536);
   private readonly metadata = new BoundedMap<string, ContainerMetadata | Promise<ContainerMetadata> | NotYet>(8192);
+  /** containers whose G records came again while their metadata read was under way */
+  private readonly rereadWanted = new Set<string>();
   /** the fields of a cgroup, built once its metadata has settled (events share them, read-only) */
   private readonly fields = new BoundedMap<string, ContainerFields | null>(65536);
   private readonly index: CgroupIndex;
@@ -119,17 +121,28 @@ export class ContainerResolver {
   }
 
   /** Starts a read unless one is done or under way; `again`: an empty earlier read may be retried now. */
-  private loadMetadata(id: string, again: boolean): void {
+  private loadMetadata(id: string, again: boolean, tries = 0): void {
     const known = this.metadata.get(id);
+    if (known instanceof Promise) {
+      // new G records while a read is under way: it may have started before the state existed
+      if (again) this.rereadWanted.add(id);
+      return;
+    }
     if (known !== undefined && !isNotYet(known)) return;
     if (known && !again && Date.now() - known.readAtMs < METADATA_RETRY_MS) return;
-    const tries = (known?.tries ?? 0) + 1;
+    const n = Math.max(tries, known?.tries ?? 0) + 1;
     const readAtMs = Date.now();
     const p = readContainerMetadata(this.hostRoot, id).catch(() => ({}));
     this.metadata.set(id, p);
     void p.then((m) => {
       if (this.metadata.get(id) !== p) return;
-      this.metadata.set(id, Object.keys(m).length === 0 && tries < METADATA_TRIES ? { readAtMs, tries } : m);
+      const reread = this.rereadWanted.delete(id);
+      if (Object.keys(m).length > 0 || n >= METADATA_TRIES) {
+        this.metadata.set(id, m);
+        return;
+      }
+      this.metadata.set(id, { readAtMs, tries: n });
+      if (reread) this.loadMetadata(id, true, n);
     });
   }
 
