@@ -183,6 +183,24 @@ describe.skipIf(skipKernel)('sensor on the real kernel', () => {
     }
   });
 
+  it('reads the cwd at exec (spaces, a mount crossed, a deleted-soon short-lived process), and pgid/sid leaders', async () => {
+    const dir = `/tmp/nightjar cwd ${process.pid}/a b`;
+    await execa('mkdir', ['-p', dir]);
+    // setsid: a new session and group led by the shell; its child exec'd from `dir`, and one from /proc (another mount)
+    const child = execa('setsid', ['bash', '-c', `cd "${dir}" && /bin/true cwd-a; cd /proc/sys && /bin/true cwd-b; true`]);
+    await child;
+    const a = await agent.waitFor((e) => get(e, 'event.action') === 'exec' && (get(e, 'process.args') as string[]).includes('cwd-a'));
+    const b = await agent.waitFor((e) => get(e, 'event.action') === 'exec' && (get(e, 'process.args') as string[]).includes('cwd-b'));
+    expect([get(a, 'process.working_directory'), get(b, 'process.working_directory')]).toEqual([dir, '/proc/sys']);
+    const shell = get(a, 'process.parent.pid');
+    expect(get(a, 'process.session_leader')).toMatchObject({ pid: shell, name: 'bash', same_as_process: false });
+    expect(get(a, 'process.group_leader')).toMatchObject({ pid: shell, same_as_process: false });
+    expect(get(a, 'process.parent.working_directory')).toBe(process.cwd());
+    expect(get(a, 'process.interactive')).toBe(false);
+    expect(get(a, 'user.name')).toBe('root');
+    await execa('rm', ['-rf', `/tmp/nightjar cwd ${process.pid}`]);
+  });
+
   it('emits only valid ECS: every field exists with the right type and allowed values', async () => {
     await agent.waitFor((e) => get(e, 'event.action') === 'end');
     const all = agent.events();
