@@ -1,8 +1,8 @@
 // argv chunk + filename + exec header records -> one ExecEvent. Chunks and filename precede
 // their header (one CPU, one probe hit); a header with chunks missing yields a truncated event.
 // A record indexes: 0..31 argv chunks, 32..63 environment chunks, 64..79 cwd components (64 =
-// the cwd's own name), 126 the S record (session, tty, capabilities), 127 the cwd walk reached
-// the root.
+// the cwd's own name), 126 the S record (session, tty, capabilities, cwd depth), 127 the cwd
+// walk reached the root (probes before the S record carried the depth).
 
 import { decodeSession, type ExecHeader, type ExecSession, SESSION_INDEX } from './records.js';
 import type { ExecEvent } from './sensor-events.js';
@@ -88,9 +88,13 @@ export class ExecAssembler {
       startTicks: h.startTicks, cgroupId: h.cgroupId, exeName: h.exeName,
       filename: p?.filename, args, argsTruncated: lost || h.argLen > captured || !complete,
     };
-    const cwd = p && joinCwd(p.cwd, p.cwdRoot);
+    const depth = p?.session?.cwdDepth;
+    const cwd = p && (depth === undefined ? joinCwd(p.cwd, p.cwdRoot) : depth >= 0 ? joinCwd(p.cwd, true, depth) : undefined);
     if (cwd !== undefined) ev.cwd = cwd;
-    if (p?.session) ev.session = p.session;
+    if (p?.session) {
+      const { cwdDepth: _, ...session } = p.session;
+      ev.session = session;
+    }
     if (p?.env && this.envAllow.size) ev.env = pickEnv(p.env, this.envAllow);
     return ev;
   }
@@ -133,9 +137,10 @@ export function splitArgv(bytes: Buffer, argc: number): { args: string[]; comple
   return { args, complete: args.length === argc };
 }
 
-/** Components (leaf first) -> absolute path; undefined unless the walk reached the root whole. */
-export function joinCwd(parts: (string | undefined)[] | undefined, root: boolean): string | undefined {
-  if (!root) return undefined;
+/** Components (leaf first) -> absolute path; undefined unless the walk reached the root whole
+ * (and, when the probe counted them, exactly `depth` components arrived). */
+export function joinCwd(parts: (string | undefined)[] | undefined, root: boolean, depth?: number): string | undefined {
+  if (!root || (depth !== undefined && (parts?.length ?? 0) !== depth)) return undefined;
   if (!parts || parts.length === 0) return '/';
   const names: string[] = [];
   for (let i = parts.length - 1; i >= 0; i--) {

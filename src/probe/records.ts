@@ -46,6 +46,9 @@ export interface ExecSession {
   /** capability masks (bit n = capability n) */
   capEffective: number;
   capPermitted: number;
+  /** cwd components that precede this record; -1: the walk did not reach the root; undefined:
+   * an older probe, whose A record 127 marks the root */
+  cwdDepth?: number;
 }
 
 /** argv-record index that carries an S record to the exec assembler (see parseRecord). */
@@ -128,11 +131,13 @@ function ints(parts: string[], from: number, to: number): number[] | undefined {
 /** The hex text of an S record (see parseRecord) -> its fields. */
 export function decodeSession(hex: string): ExecSession | undefined {
   const f = Buffer.from(hex, 'hex').toString('latin1').split(' ');
-  if (f.length !== 6 || !f.slice(0, 4).every((x) => INT.test(x))) return undefined;
+  if ((f.length !== 6 && f.length !== 7) || !f.filter((_, i) => i < 4 || i === 6).every((x) => INT.test(x))) return undefined;
   const capEffective = mask(f[4]!);
   const capPermitted = mask(f[5]!);
   if (capEffective === undefined || capPermitted === undefined) return undefined;
-  return { pgid: Number(f[0]), sid: Number(f[1]), ttyMajor: Number(f[2]), ttyMinor: Number(f[3]), capEffective, capPermitted };
+  const s: ExecSession = { pgid: Number(f[0]), sid: Number(f[1]), ttyMajor: Number(f[2]), ttyMinor: Number(f[3]), capEffective, capPermitted };
+  if (f.length === 7) s.cwdDepth = Number(f[6]);
+  return s;
 }
 
 /** A u64 capability mask in decimal -> number; capabilities stop far below bit 53. */
@@ -184,11 +189,12 @@ export function parseRecord(raw: string): ProbeRecord | undefined {
       };
     }
     case 'S': {
-      // S pid ts pgid sid ttymaj ttymin capeff capprm: travels as an argv-kind record (index
-      // SESSION_INDEX, its checked fields as hex text) to the exec assembler, like the cwd parts
-      const p = fields(data, 8);
-      const n = p && !p[8]!.includes(' ') && ints(p, 1, 7);
-      if (!n || mask(p[7]!) === undefined || mask(p[8]!) === undefined) return undefined;
+      // S pid ts pgid sid ttymaj ttymin capeff capprm [cwd_depth]: travels as an argv-kind record
+      // (index SESSION_INDEX, its checked fields as hex text) to the exec assembler, like the cwd parts
+      const p = data.split(' ');
+      if (p.length !== 9 && p.length !== 10) return undefined;
+      const n = ints(p, 1, 7);
+      if (!n || mask(p[7]!) === undefined || mask(p[8]!) === undefined || (p.length === 10 && !INT.test(p[9]!))) return undefined;
       const text = p.slice(3).join(' ');
       return { kind: 'argv', pid: n[0]!, ts: n[1]!, index: SESSION_INDEX, hex: Buffer.from(text, 'latin1').toString('hex') };
     }

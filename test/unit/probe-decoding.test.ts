@@ -58,7 +58,7 @@ describe('records', () => {
 
   it('rejects malformed records', () => {
     for (const bad of ['Q 1', 'E 1 2', 'E x 2 3 4 5 6 7 8 9 10 11 n', 'S 1 2 3 4 5 6 7', 'S 1 2 3 4 5 6 99999999999999999999 0',
-      'S 1 2 3 4 5 x 7 8', 'S 1 2 3 4 5 6 7 8 9', 'K 11 100 10 0 0 4567890123456 42 my comm', 'N 1 2 9 0 0 0 0 0 2 6 1 2 a b c d', 'N 1 2 1 0 0 0 0 0 1 6 1 2 a b c d', 'A 1 2 3 zz', '']) {
+      'S 1 2 3 4 5 x 7 8', 'S 1 2 3 4 5 6 7 8 9 10', 'K 11 100 10 0 0 4567890123456 42 my comm', 'N 1 2 9 0 0 0 0 0 2 6 1 2 a b c d', 'N 1 2 1 0 0 0 0 0 1 6 1 2 a b c d', 'A 1 2 3 zz', '']) {
       expect(parseRecord(bad)).toBeUndefined();
     }
   });
@@ -122,6 +122,30 @@ describe('argv', () => {
     rec(8, 65, 'gap');
     rec(8, 127, '');
     expect(asm.complete({ ...header, ts: 8 }).cwd).toBeUndefined();
+  });
+
+  it('takes the cwd depth from the S record: exact component count, -1 left out', () => {
+    const asm = new ExecAssembler();
+    const header = { kind: 'exec' as const, pid: 1, ts: 5, ppid: 0, uid: 0, euid: 0, gid: 0, egid: 0, argc: 0, argLen: 0, startTicks: 1, cgroupId: '1', exeName: 'x' };
+    const feed = (line: string) => {
+      const r = parseRecord(line);
+      if (r?.kind === 'argv') asm.addChunk(r.pid, r.ts, r.index, r.hex, 0);
+    };
+    const part = (ts: number, i: number, name: string) => feed(`A 1 ${ts} ${64 + i} ${Buffer.from(name).toString('hex')}`);
+    part(5, 0, 'b');
+    part(5, 1, 'a');
+    feed('S 1 5 3 3 136 1 0 0 2');
+    const ev = asm.complete(header);
+    expect([ev.cwd, ev.session]).toEqual(['/a/b', { pgid: 3, sid: 3, ttyMajor: 136, ttyMinor: 1, capEffective: 0, capPermitted: 0 }]);
+    feed('S 1 6 3 3 0 0 0 0 0');
+    expect(asm.complete({ ...header, ts: 6 }).cwd).toBe('/');
+    part(7, 0, 'deep');
+    feed('S 1 7 3 3 0 0 0 0 -1');
+    expect(asm.complete({ ...header, ts: 7 }).cwd).toBeUndefined();
+    part(8, 1, 'a'); // component 0 lost
+    feed('S 1 8 3 3 0 0 0 0 2');
+    expect(asm.complete({ ...header, ts: 8 }).cwd).toBeUndefined();
+    expect(parseRecord('S 1 8 3 3 0 0 0 0 x')).toBeUndefined();
   });
 
   it('keeps only allow-listed environment entries, and none without an allow-list', () => {
