@@ -1,7 +1,7 @@
 // Event cgroup id -> ECS container.*, orchestrator.* and nightjar.cgroup.* fields. Names come
 // from the probe's G records (read in the kernel from the root down, so exited containers
-// resolve), else from the cgroup2 index; runtime metadata is loaded once per container, off the
-// hot path, and cached (bounded).
+// resolve), else from the cgroup2 index; runtime metadata is read once it exists (a few small
+// files, at most every 50 ms while a new container's runtime may still be saving it), cached.
 
 import type { Counters } from '../util/counters.js';
 import { CgroupIndex } from './cgroup-index.js';
@@ -19,20 +19,24 @@ export interface ContainerFields {
 const MAX_NAMES = 16;
 
 /**
- * An empty metadata read: the runtime may not have written its state yet (G records come with
+ * An empty metadata read: the runtime may not have saved its state yet (G records come with
  * the first event in a cgroup, which can be the runtime's own init cloning before the state
- * is saved). Read again at the next G records of that cgroup (the probe prints them again at
- * its first exec) or a while later; cached empty after METADATA_TRIES reads.
+ * exists, and the container's first execs follow within milliseconds). Read again at each later
+ * event of that container, the first METADATA_EAGER_READS times, then at most every
+ * METADATA_RETRY_MS, until METADATA_SETTLE_MS after the first read; then it stays empty.
  */
 interface NotYet {
-  readAtMs: number;
-  tries: number;
+  firstMs: number;
+  lastMs: number;
+  reads: number;
 }
-const METADATA_TRIES = 4;
-const METADATA_RETRY_MS = 250;
+/** reads at every event of the container up to this many, then at most every METADATA_RETRY_MS */
+const METADATA_EAGER_READS = 16;
+const METADATA_RETRY_MS = 50;
+const METADATA_SETTLE_MS = 10_000;
 const MAX_LEVEL = 1 << 20;
 
-const isNotYet = (m: unknown): m is NotYet => typeof m === 'object' && m !== null && 'readAtMs' in m;
+const isNotYet = (m: unknown): m is NotYet => typeof m === 'object' && m !== null && 'firstMs' in m;
 
 class BoundedMap<K, V> extends Map<K, V> {
   constructor(private readonly max: number) {
@@ -48,9 +52,7 @@ export class ContainerResolver {
   /** cgroup id -> directory names by steps above the cgroup (0: its own) */
   private readonly names = new BoundedMap<string, Map<number, string>>(65536);
   private readonly verdicts = new BoundedMap<string, CgroupVerdict>(65536);
-  private readonly metadata = new BoundedMap<string, ContainerMetadata | Promise<ContainerMetadata> | NotYet>(8192);
-  /** containers whose G records came again while their metadata read was under way */
-  private readonly rereadWanted = new Set<string>();
+  private readonly metadata = new BoundedMap<string, ContainerMetadata | NotYet>(8192);
   /** the fields of a cgroup, built once its metadata has settled (events share them, read-only) */
   private readonly fields = new BoundedMap<string, ContainerFields | null>(65536);
   private readonly index: CgroupIndex;
@@ -115,35 +117,23 @@ export class ContainerResolver {
       return undefined;
     }
     if (v.kind === 'unrecognized') this.counters.inc('cgroup_unrecognized');
-    if (v.kind === 'container') this.loadMetadata(v.container.id, true);
     this.verdicts.set(cgroupId, v);
     return v;
   }
 
-  /** Starts a read unless one is done or under way; `again`: an empty earlier read may be retried now. */
-  private loadMetadata(id: string, again: boolean, tries = 0): void {
+  /** The container's metadata once settled; undefined while the runtime may still save it. */
+  private metadataOf(id: string): ContainerMetadata | undefined {
     const known = this.metadata.get(id);
-    if (known instanceof Promise) {
-      // new G records while a read is under way: it may have started before the state existed
-      if (again) this.rereadWanted.add(id);
-      return;
+    if (known !== undefined && !isNotYet(known)) return known;
+    const now = Date.now();
+    if (known && known.reads >= METADATA_EAGER_READS && now - known.lastMs < METADATA_RETRY_MS) return undefined;
+    const m = readContainerMetadata(this.hostRoot, id);
+    if (Object.keys(m).length > 0 || (known && now - known.firstMs >= METADATA_SETTLE_MS)) {
+      this.metadata.set(id, m);
+      return m;
     }
-    if (known !== undefined && !isNotYet(known)) return;
-    if (known && !again && Date.now() - known.readAtMs < METADATA_RETRY_MS) return;
-    const n = Math.max(tries, known?.tries ?? 0) + 1;
-    const readAtMs = Date.now();
-    const p = readContainerMetadata(this.hostRoot, id).catch(() => ({}));
-    this.metadata.set(id, p);
-    void p.then((m) => {
-      if (this.metadata.get(id) !== p) return;
-      const reread = this.rereadWanted.delete(id);
-      if (Object.keys(m).length > 0 || n >= METADATA_TRIES) {
-        this.metadata.set(id, m);
-        return;
-      }
-      this.metadata.set(id, { readAtMs, tries: n });
-      if (reread) this.loadMetadata(id, true, n);
-    });
+    this.metadata.set(id, { firstMs: known?.firstMs ?? now, lastMs: now, reads: (known?.reads ?? 0) + 1 });
+    return undefined;
   }
 
   resolve(cgroupId: string | undefined): ContainerFields | undefined {
@@ -156,10 +146,9 @@ export class ContainerResolver {
       this.fields.set(cgroupId, null);
       return undefined;
     }
-    const got = this.metadata.get(v.container.id);
-    if (isNotYet(got)) this.loadMetadata(v.container.id, false);
-    if (got instanceof Promise || isNotYet(got)) return this.build(v.container, {});
-    const f = this.build(v.container, got ?? {});
+    const got = this.metadataOf(v.container.id);
+    if (got === undefined) return this.build(v.container, {});
+    const f = this.build(v.container, got);
     this.fields.set(cgroupId, f);
     return f;
   }

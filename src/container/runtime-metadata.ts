@@ -1,8 +1,10 @@
 // Container id -> names from the runtime's local state under hostRoot: OCI bundle
 // config.json annotations (containerd CRI, CRI-O, runc state), Docker's config.v2.json.
 // I/O edge; every read may fail (the container is gone): then fewer fields, never an error.
+// Synchronous: a few small local files, read only while a container's names are unknown, so
+// the event that triggers the read already carries what the runtime has saved.
 
-import { readdir, readFile } from 'node:fs/promises';
+import { readdirSync, readFileSync } from 'node:fs';
 
 export interface ContainerMetadata {
   runtime?: string;
@@ -14,9 +16,9 @@ export interface ContainerMetadata {
   podUid?: string;
 }
 
-const readJson = async (path: string): Promise<Record<string, unknown> | undefined> => {
+const readJson = (path: string): Record<string, unknown> | undefined => {
   try {
-    return JSON.parse(await readFile(path, 'utf8')) as Record<string, unknown>;
+    return JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
   } catch {
     return undefined;
   }
@@ -47,39 +49,43 @@ export function fromAnnotations(a: Record<string, string>): ContainerMetadata {
   return m;
 }
 
-async function bundleAnnotations(bundle: string): Promise<Record<string, string> | undefined> {
-  const cfg = await readJson(`${bundle}/config.json`);
+function bundleAnnotations(bundle: string): Record<string, string> | undefined {
+  const cfg = readJson(`${bundle}/config.json`);
   return (cfg?.annotations as Record<string, string> | undefined) ?? undefined;
 }
 
-async function subdirs(path: string): Promise<string[]> {
-  return readdir(path).catch(() => []);
+function subdirs(path: string): string[] {
+  try {
+    return readdirSync(path);
+  } catch {
+    return [];
+  }
 }
 
-export async function readContainerMetadata(hostRoot: string, id: string): Promise<ContainerMetadata> {
+export function readContainerMetadata(hostRoot: string, id: string): ContainerMetadata {
   const r = hostRoot;
   // containerd (v2 shim): /run/containerd/io.containerd.runtime.v2.task/<namespace>/<id>
-  for (const ns of await subdirs(`${r}/run/containerd/io.containerd.runtime.v2.task`)) {
-    const a = await bundleAnnotations(`${r}/run/containerd/io.containerd.runtime.v2.task/${ns}/${id}`);
+  for (const ns of subdirs(`${r}/run/containerd/io.containerd.runtime.v2.task`)) {
+    const a = bundleAnnotations(`${r}/run/containerd/io.containerd.runtime.v2.task/${ns}/${id}`);
     if (a) return { runtime: 'containerd', ...fromAnnotations(a) };
   }
   // CRI-O
-  const crio = await bundleAnnotations(`${r}/run/containers/storage/overlay-containers/${id}/userdata`);
+  const crio = bundleAnnotations(`${r}/run/containers/storage/overlay-containers/${id}/userdata`);
   if (crio) return { runtime: 'cri-o', ...fromAnnotations(crio) };
   // Docker
-  const docker = await readJson(`${r}/var/lib/docker/containers/${id}/config.v2.json`);
+  const docker = readJson(`${r}/var/lib/docker/containers/${id}/config.v2.json`);
   if (docker) {
     const image = (docker.Config as { Image?: string } | undefined)?.Image;
     return { runtime: 'docker', name: String(docker.Name ?? '').replace(/^\//, '') || undefined, ...(image ? (({ name, tag }) => ({ imageName: name, imageTag: tag }))(splitImage(image)) : {}) };
   }
   // runc state (plain runc, or runc under containerd/docker): state.json names the bundle
-  const roots = [`${r}/run/runc`, ...(await subdirs(`${r}/run/containerd/runc`)).map((ns) => `${r}/run/containerd/runc/${ns}`), `${r}/run/docker/runtime-runc/moby`];
+  const roots = [`${r}/run/runc`, ...(subdirs(`${r}/run/containerd/runc`)).map((ns) => `${r}/run/containerd/runc/${ns}`), `${r}/run/docker/runtime-runc/moby`];
   for (const root of roots) {
-    const state = await readJson(`${root}/${id}/state.json`);
+    const state = readJson(`${root}/${id}/state.json`);
     if (!state) continue;
     const labels = ((state.config as { labels?: string[] } | undefined)?.labels ?? []);
     const bundle = labels.find((l) => l.startsWith('bundle='))?.slice(7);
-    const a = bundle ? await bundleAnnotations(`${r}${bundle}`) : undefined;
+    const a = bundle ? bundleAnnotations(`${r}${bundle}`) : undefined;
     return { runtime: 'runc', ...(a ? fromAnnotations(a) : {}) };
   }
   return {};

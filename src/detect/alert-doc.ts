@@ -6,7 +6,7 @@ import type { EcsDoc } from '../ecs/ecs-event.js';
 import type { LoadedRule } from '../rules/load-rules.js';
 
 export const SEVERITY_SCORE: Record<string, number> = { low: 21, medium: 47, high: 73, critical: 99 };
-const CONTEXT = ['process', 'user', 'container', 'orchestrator', 'host', 'source', 'destination', 'network', 'agent', 'ecs'];
+const CONTEXT = ['process', 'user', 'group', 'container', 'orchestrator', 'host', 'source', 'destination', 'network', 'agent', 'ecs'];
 
 function eventId(e: EcsDoc): string {
   const ev = e.event as { id?: unknown } | undefined;
@@ -58,6 +58,7 @@ export function alertDoc(loaded: LoadedRule, events: EcsDoc[]): EcsDoc {
   if (t) doc.threat = t;
   for (const k of CONTEXT) if (trigger[k] !== undefined) doc[k] = trigger[k];
   doc.nightjar = {
+    ...(trigger.nightjar as Record<string, unknown> | undefined),
     alert: { severity: rule.severity, event_ids: ids, ...(events.length > 1 ? { events } : {}) },
   };
   return doc;
