@@ -46,7 +46,9 @@ export function processStartDoc(ctx: MapContext, ts: number, action: 'exec' | 'f
   const doc = base(ctx, ts, 'process', ['start'], action, 'nightjar.process');
   doc.process = withParent(v, ctx.clock, ctx.names);
   userGroup(ctx, doc, p.euid, p.egid);
-  if (p.argsTruncated) doc.nightjar = { process: { args_truncated: true } };
+  if (p.argsTruncated || p.executableTruncated) {
+    doc.nightjar = { process: { ...(p.argsTruncated ? { args_truncated: true } : {}), ...(p.executableTruncated ? { executable_truncated: true } : {}) } };
+  }
   return doc;
 }
 

@@ -22,6 +22,7 @@ interface Partial {
   cwdRoot: boolean;
   session: ExecSession | undefined;
   filename: string | undefined;
+  filenameTruncated?: boolean;
   createdMs: number;
 }
 
@@ -60,8 +61,10 @@ export class ExecAssembler {
   /** NAME=value entries whose NAME is allowed; none read unless the list is non-empty. */
   envAllow: ReadonlySet<string> = new Set();
 
-  addFilename(pid: number, ts: number, path: string, nowMs: number): void {
-    this.partial(pid, ts, nowMs).filename = path;
+  addFilename(pid: number, ts: number, path: string, nowMs: number, truncated = false): void {
+    const p = this.partial(pid, ts, nowMs);
+    p.filename = path;
+    p.filenameTruncated = truncated;
   }
 
   complete(h: ExecHeader): ExecEvent {
@@ -95,6 +98,7 @@ export class ExecAssembler {
       const { cwdDepth: _, ...session } = p.session;
       ev.session = session;
     }
+    if (p?.filenameTruncated) ev.executableTruncated = true;
     if (p?.env && this.envAllow.size) ev.env = pickEnv(p.env, this.envAllow);
     return ev;
   }

@@ -3,10 +3,13 @@
 
 import { bytesToUtf8 } from './bpftrace-json.js';
 
+/** The exec filename is read with str(): BPFTRACE_STRLEN (160, bpftrace-runner.ts) less its NUL. */
+const FILENAME_MAX_BYTES = 159;
+
 export type ProbeRecord =
   | { kind: 'ready'; version: number; ts: number }
   | { kind: 'argv'; pid: number; ts: number; index: number; hex: string }
-  | { kind: 'filename'; pid: number; ts: number; path: string }
+  | { kind: 'filename'; pid: number; ts: number; path: string; truncated: boolean }
   | { kind: 'cgroup'; cgroupId: string; level: number; name: string }
   | ExecHeader
   | ForkRecord
@@ -176,7 +179,7 @@ export function parseRecord(raw: string): ProbeRecord | undefined {
     case 'F': {
       const p = fields(data, 3);
       const n = p && ints(p, 1, 3);
-      return n ? { kind: 'filename', pid: n[0]!, ts: n[1]!, path: bytesToUtf8(p[3]!) } : undefined;
+      return n ? { kind: 'filename', pid: n[0]!, ts: n[1]!, path: bytesToUtf8(p[3]!), truncated: p[3]!.length >= FILENAME_MAX_BYTES } : undefined;
     }
     case 'E': {
       const p = fields(data, 12);

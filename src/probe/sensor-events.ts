@@ -9,6 +9,8 @@ export interface ExecEvent extends Omit<ExecHeader, 'argLen'> {
   args: string[];
   /** argv beyond the capture limit, or lost records: `argc` (the kernel's count) > args.length */
   argsTruncated: boolean;
+  /** the path was longer than the probe reads: filename (and the name from it) is a prefix */
+  executableTruncated?: boolean;
 }
 
 export type SensorEvent = ExecEvent | ForkRecord | ExitRecord | NetRecord;

@@ -10,6 +10,8 @@ export interface ProcessInfo {
   args: string[];
   argsCount: number;
   argsTruncated: boolean;
+  /** executable (and name) are a prefix of a longer path */
+  executableTruncated?: boolean;
   uid: number;
   euid: number;
   gid: number;

@@ -123,7 +123,7 @@ export class EventBuilder {
       // same pid and start time as before the exec: the same process, so the same entity id
       pid: ev.pid, ppid: ev.ppid, entityId: before?.entityId ?? entityId(this.bootId, ev.pid, ev.startTicks),
       startTicks: ev.startTicks, name, executable, args: ev.args, argsCount: ev.argc,
-      argsTruncated: ev.argsTruncated, uid: ev.uid, euid: ev.euid, gid: ev.gid, egid: ev.egid,
+      argsTruncated: ev.argsTruncated, ...(ev.executableTruncated ? { executableTruncated: true } : {}), uid: ev.uid, euid: ev.euid, gid: ev.gid, egid: ev.egid,
       cgroupId: ev.cgroupId, exitedAtMs: undefined, ...NO_SESSION, ...ev.session, cwd: ev.cwd, env: ev.env,
     };
     evaluateEntryLeader(p, this.lookup);

@@ -53,7 +53,7 @@ export class RecordDecoder {
         this.assembler.addChunk(r.pid, r.ts, r.index, r.hex, nowMs);
         return;
       case 'filename':
-        this.assembler.addFilename(r.pid, r.ts, r.path, nowMs);
+        this.assembler.addFilename(r.pid, r.ts, r.path, nowMs, r.truncated);
         return;
       case 'exec': {
         const ev = this.assembler.complete(r);

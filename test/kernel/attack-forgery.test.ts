@@ -143,6 +143,16 @@ describe.skipIf(skipKernel)('attack: forgery by an unprivileged user', () => {
     expect(get(ev, 'process.name')).toBe('E 1 2 3 true');
   });
 
+  it('an executable path longer than the probe reads (a 200-byte file name): exact, or flagged truncated', async () => {
+    const name = 'L'.repeat(200);
+    const path = Buffer.from(`${dir}/${name}`);
+    symlinkSync('/bin/true', path);
+    const ev = await hostileExec(path, [path, 'nj-long'], false);
+    const flagged = get(ev, 'nightjar.process.executable_truncated') === true;
+    expect({ executable: get(ev, 'process.executable'), name: get(ev, 'process.name'), flagged })
+      .toEqual(flagged ? expect.objectContaining({ flagged }) : { executable: decoded(path), name, flagged });
+  });
+
   it('a hostile comm (prctl PR_SET_NAME) in fork and exit records: whole events, name from the exec', async () => {
     // perl's $0 sets comm through prctl(PR_SET_NAME) (15 bytes), then forks a child that exits
     const script = '$0 = pack("H*", $ARGV[0]); my $k = fork // die; if (!$k) { require POSIX; POSIX::_exit(3) } waitpid($k, 0); open my $c, "<", "/proc/$$/comm" or die; local $/; print unpack("H*", <$c>);';

@@ -98,6 +98,13 @@ describe('argv', () => {
     asm.addChunk(1, 6, 0, area.subarray(0, 128).toString('hex'), 0);
     expect(asm.complete({ ...header, ts: 6 })).toMatchObject({ args: ['/bin/x', 'y'.repeat(121)], argsTruncated: true });
     expect(asm.stats.incompleteExecs).toBe(1);
+    // a filename as long as the probe reads is a prefix: flagged, never taken as whole
+    const long = `/tmp/${'L'.repeat(154)}`;
+    const f = parseRecord(`F 1 7 ${long}\n`);
+    expect(f).toMatchObject({ kind: 'filename', truncated: true });
+    expect(parseRecord(`F 1 7 ${long.slice(1)}\n`)).toMatchObject({ truncated: false });
+    asm.addFilename(1, 7, long, 0, true);
+    expect(asm.complete({ ...header, ts: 7 })).toMatchObject({ filename: long, executableTruncated: true });
   });
 
   it('builds the cwd from its components (leaf first) only when the walk reached the root', () => {
