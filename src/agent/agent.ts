@@ -9,6 +9,7 @@ import { Detector } from '../detect/detector.js';
 import { Delivery } from '../delivery/delivery.js';
 import type { LoadedRule } from '../rules/load-rules.js';
 import type { EcsDoc } from '../ecs/ecs-event.js';
+import { UserNames } from '../host/user-names.js';
 import { agentIdentity, readBootId, readHostMetadata } from '../host/host-metadata.js';
 import { BpftraceRunner } from '../probe/bpftrace-runner.js';
 import { seedProcesses } from '../process/proc-seed.js';
@@ -135,6 +136,7 @@ async function start(o: AgentOptions, teardown: Teardown): Promise<RunningAgent>
   let onLine: (line: string) => void = (line) => early!.push(line);
   const runner = new BpftraceRunner({
     script: o.probeScript ?? PROBE_SCRIPT, bpftrace: o.bpftrace, log, counters,
+    captureEnv: o.config.events.env_vars.length > 0,
     onLine: (line) => onLine(line),
   });
   const attached = runner.start();
@@ -147,7 +149,7 @@ async function start(o: AgentOptions, teardown: Teardown): Promise<RunningAgent>
   ]);
   const clock = new Clock(procRoot);
   let seq = 0;
-  const ctx = { host, agent, clock, nextSequence: () => ++seq };
+  const ctx = { host, agent, clock, nextSequence: () => ++seq, names: new UserNames(o.hostRoot) };
 
   // 2. processes and cgroups that already exist
   const table = new ProcessTable();
@@ -179,6 +181,7 @@ async function start(o: AgentOptions, teardown: Teardown): Promise<RunningAgent>
     const tsMs = Math.floor(clock.wallMs(ev.ts));
     for (const sink of sinks) sink(doc, tsMs);
   }, o.reorderWindowMs, (id, level, name) => containers.addName(id, level, name));
+  decoder.allowEnv(o.config.events.env_vars);
   const windowMs = o.reorderWindowMs ?? 15;
   let flushTimer: NodeJS.Timeout | undefined;
   const flushSoon = () => {

@@ -13,6 +13,8 @@ import { CodedError } from '../util/coded-error.js';
 export interface RunnerOptions {
   script: string;
   bpftrace?: string;
+  /** the probe reads exec environments (positional parameter 1): only for a configured allow-list */
+  captureEnv?: boolean;
   maxLineBytes?: number;
   readyTimeoutMs?: number;
   onLine: (line: string) => void;
@@ -30,9 +32,9 @@ export class BpftraceError extends CodedError {
   }
 }
 
-export function bpftraceCommand(opts: { script: string; bpftrace?: string }): { file: string; args: string[] } {
+export function bpftraceCommand(opts: { script: string; bpftrace?: string; captureEnv?: boolean }): { file: string; args: string[] } {
   const bt = opts.bpftrace ?? 'bpftrace';
-  const args = ['-f', 'json', opts.script];
+  const args = ['-f', 'json', opts.script, ...(opts.captureEnv ? ['1'] : [])];
   return existsSync('/usr/bin/setpriv')
     ? { file: '/usr/bin/setpriv', args: ['--pdeathsig', 'KILL', '--', bt, ...args] }
     : { file: bt, args };

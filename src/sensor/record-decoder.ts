@@ -20,6 +20,11 @@ export class RecordDecoder {
     this.reorder = new ReorderBuffer(reorderWindowMs, emit);
   }
 
+  /** NAME=value environment entries kept on exec events (the probe reads them only when asked) */
+  allowEnv(names: readonly string[]): void {
+    this.assembler.envAllow = new Set(names);
+  }
+
   get held(): number {
     return this.reorder.size;
   }
