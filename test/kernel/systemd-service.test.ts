@@ -15,17 +15,24 @@ const RULE1 = 'Netcat Listener Established Inside A Container';
 const PACKAGES = ['systemd', 'systemd-sysv', 'dbus', 'runc', 'busybox-static', 'netcat-openbsd'];
 const nested = process.env.NIGHTJAR_TEST_ROOT !== undefined;
 
+interface Alert {
+  rule?: { name?: string };
+  container: { id?: string };
+  process?: Record<string, unknown>;
+  event: { id: string };
+}
+
 describe.skipIf(skipKernel || nested)('install.sh under systemd (systemd-nspawn, systemd as PID 1)', () => {
   let overlay: Overlay;
   let machine: Machine;
   const alerts = () => {
     try {
-      return readFileSync(`${overlay.root}/var/log/nightjar/alerts.ndjson`, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, any>);
+      return readFileSync(`${overlay.root}/var/log/nightjar/alerts.ndjson`, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Alert);
     } catch {
       return [];
     }
   };
-  const untilAlert = async (pred: (a: Record<string, any>) => boolean) => {
+  const untilAlert = async (pred: (a: Alert) => boolean) => {
     for (let i = 0; i < 200; i++) {
       const a = alerts().find(pred);
       if (a) return a;
