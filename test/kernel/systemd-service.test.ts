@@ -18,7 +18,7 @@ const nested = process.env.NIGHTJAR_TEST_ROOT !== undefined;
 interface Alert {
   rule?: { name?: string };
   container: { id?: string };
-  process?: Record<string, unknown>;
+  process: Record<string, unknown>;
   event: { id: string };
 }
 
