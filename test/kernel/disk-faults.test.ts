@@ -4,12 +4,12 @@
 
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { execa } from 'execa';
 import { afterAll, describe, expect, it } from 'vitest';
 import { getPath, type EcsDoc } from '../../src/ecs/ecs-event.js';
 import { descendants, startAgentProcess, type AgentHarness } from '../helpers/agent-harness.js';
+import { hostNcListener } from '../helpers/host-nc.js';
 import { skipKernel } from '../helpers/kernel-guard.js';
 import { NIGHTJAR_BIN } from '../helpers/paths.js';
 
@@ -38,18 +38,7 @@ afterAll(() => {
 /** One host `nc -l -p P` that accepts a connection: one alert of rule 2, its args naming P. */
 async function ncAlert(): Promise<number> {
   const p = ++port;
-  const nc = execa('nc', ['-l', '-p', String(p)], { reject: false, stdout: 'ignore', timeout: 10000 });
-  for (let i = 0; i < 100; i++) {
-    const ok = await new Promise<boolean>((resolve) => {
-      const s = connect(p, '127.0.0.1', () => {
-        s.end('hi\n');
-        resolve(true);
-      }).on('error', () => resolve(false));
-    });
-    if (ok) break;
-    await sleep(50);
-  }
-  await nc;
+  await hostNcListener(p);
   return p;
 }
 

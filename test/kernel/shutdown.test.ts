@@ -3,11 +3,11 @@
 // events file complete, no bpftrace left behind.
 
 import { readFileSync } from 'node:fs';
-import { connect } from 'node:net';
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
 import { getPath, type EcsDoc } from '../../src/ecs/ecs-event.js';
 import { descendants, startAgentProcess } from '../helpers/agent-harness.js';
+import { hostNcListener } from '../helpers/host-nc.js';
 import { skipKernel } from '../helpers/kernel-guard.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -31,18 +31,7 @@ const bpftracePids = (agentPid: number) => descendants(agentPid).filter((p) => c
 
 async function ncAlert(): Promise<number> {
   const p = ++port;
-  const nc = execa('nc', ['-l', '-p', String(p)], { reject: false, stdout: 'ignore', timeout: 10000 });
-  for (let i = 0; i < 100; i++) {
-    const ok = await new Promise<boolean>((resolve) => {
-      const s = connect(p, '127.0.0.1', () => {
-        s.end('hi\n');
-        resolve(true);
-      }).on('error', () => resolve(false));
-    });
-    if (ok) break;
-    await sleep(50);
-  }
-  await nc;
+  await hostNcListener(p);
   return p;
 }
 
