@@ -3,7 +3,8 @@
 // listener still raises rule 1, the agent's RSS stays under a fixed cap, and every event not
 // seen is covered by a loss counter. Durations are printed for the closing note, not asserted.
 
-import { rmSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getPath, type EcsDoc } from '../../src/ecs/ecs-event.js';
@@ -144,10 +145,18 @@ describe.skipIf(skipKernel)('attack: floods by an unprivileged user', () => {
   });
 
   it('a loopback connect storm (20,000 connects or 15 s): alert, bounded RSS, every drop counted', async () => {
+    // the node running the tests, where user nobody can run it (a fresh host has no /usr/bin/node,
+    // and the test runtime may sit in root's home)
+    const dir = mkdtempSync(`${tmpdir()}/nightjar-node-`);
+    chmodSync(dir, 0o755);
+    const node = `${dir}/node`;
+    copyFileSync(process.execPath, node);
+    chmodSync(node, 0o755);
     await flood('connect', () => {
-      const w = execa(asNobody[0]!, [...asNobody.slice(1), '/usr/bin/node', '-e', CONNECT_LOOP, '20000', '15'], { reject: false });
+      const w = execa(asNobody[0]!, [...asNobody.slice(1), node, '-e', CONNECT_LOOP, '20000', '15'], { reject: false });
       return { pids: [w.pid!], made: w.then((r) => (JSON.parse(String(r.stdout)) as { started: number }).started) };
-    }, (e, pids) => (get(e, 'event.action') === 'connection_attempted' && pids.includes(get(e, 'process.pid') as number) ? true : undefined));
+    }, (e, pids) => (get(e, 'event.action') === 'connection_attempted' && pids.includes(get(e, 'process.pid') as number) ? true : undefined))
+      .finally(() => rmSync(dir, { recursive: true, force: true }));
   });
 
   it('100,000 short-lived processes (2 workers, 50,000 forks each or 45 s): alert, bounded RSS, every drop counted', async () => {

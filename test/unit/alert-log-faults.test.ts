@@ -72,7 +72,7 @@ type Report = Record<string, any>;
 async function run(scenario: string): Promise<Report> {
   const dir = mkdtempSync(`${tmpdir()}/nightjar-faults-`);
   try {
-    const r = await execa('node', ['--input-type=module', '-e', CHILD, dir, scenario], { reject: false });
+    const r = await execa(process.execPath, ['--input-type=module', '-e', CHILD, dir, scenario], { reject: false });
     if (r.exitCode !== 0) throw new Error(`child failed: ${r.stderr}`);
     return JSON.parse(r.stdout) as Report;
   } finally {
