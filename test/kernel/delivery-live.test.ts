@@ -86,7 +86,7 @@ describe.skipIf(skipKernel)('delivery from the live agent', () => {
       // a real netcat listener alert, end to end
       const port = 43000 + (process.pid % 1000);
       const nc = execa('nc', ['-l', '-p', String(port)], { reject: false });
-      await until(() => logged(alertsPath).some((a) => a.rule.name === 'File Transfer or Listener Established via Netcat'), 15000, 'nc alert');
+      await until(() => logged(alertsPath).some((a) => a.rule.name === 'File Transfer or Listener Established via Netcat'), 45000, 'nc alert');
       nc.kill();
       for (let i = 0; i < 10; i++) {
         await exec('before', i);
