@@ -25,12 +25,14 @@ let port = 12000 + (process.pid % 3000) * 4;
 // Each worker runs as nobody, stops at its count or its time bound, and prints what it made.
 const EXEC_LOOP = 'i=0; while (( i < $1 && SECONDS < $2 )); do /bin/true nj-flood-exec $3 $i; ((i++)); done; echo $i';
 const FORK_LOOP = 'my ($n, $t) = @ARGV; my $end = time + $t; my $i = 0; while ($i < $n && time < $end) { my $k = fork // die "fork: $!"; POSIX::_exit(0) unless $k; waitpid($k, 0); $i++ } print "$i\\n";';
+// Connections end with a reset: 20,000 graceful closes would leave the whole ephemeral port
+// range in TIME_WAIT for a minute, and later tests could not listen on a port in it.
 const CONNECT_LOOP = `const net = require('node:net');
 const n = +process.argv[1], end = Date.now() + +process.argv[2] * 1000;
 let started = 0, accepted = 0;
-const srv = net.createServer((s) => { accepted++; s.destroy(); }).listen(0, '127.0.0.1', async () => {
+const srv = net.createServer((s) => { accepted++; s.resetAndDestroy(); }).listen(0, '127.0.0.1', async () => {
   const port = srv.address().port;
-  const worker = async () => { while (started < n && Date.now() < end) { started++; await new Promise((r) => { const s = net.connect(port, '127.0.0.1', () => s.destroy()); s.once('close', r).once('error', r); }); } };
+  const worker = async () => { while (started < n && Date.now() < end) { started++; await new Promise((r) => { const s = net.connect(port, '127.0.0.1', () => s.resetAndDestroy()); s.once('close', r).once('error', r); }); } };
   await Promise.all(Array.from({ length: 32 }, worker));
   await new Promise((r) => setTimeout(r, 300));
   srv.close();
