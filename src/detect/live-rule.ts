@@ -62,16 +62,7 @@ export function compileLive(q: Query): LivePlan {
     return {
       kind: 'sample', categories: categoriesOf(q.stages.map((s) => s.query.category)), maxspanMs: undefined, closes: false,
       create: <E>(onMatch: (events: E[]) => void, maxPending: number) => {
-        const m = new SampleMatcher<E>(stages, (x) => onMatch(x.events), maxPending);
-        return {
-          push: (ev: E, ord: Ordinal) => m.push(ev, ord),
-          expire: (t: number) => m.expire(t),
-          release: (k: string) => m.release(k),
-          get pending() { return m.pending; },
-          get evicted() { return m.stats.evictedCap; },
-          nextDeadline: Infinity,
-          closeBefore: () => {},
-        };
+        return asLive(new SampleMatcher<E>(stages, (x) => onMatch(x.events), maxPending));
       },
     };
   }
@@ -88,17 +79,22 @@ export function compileLive(q: Query): LivePlan {
   const all = [...q.stages, ...(q.until ? [q.until] : [])];
   return {
     kind: 'sequence', categories: categoriesOf(all.map((s) => s.query.category)), maxspanMs: q.maxspanMs, closes: q.stages.at(-1)!.missing,
-    create: <E>(onMatch: (events: E[]) => void, maxPending: number) => {
-      const m = new SequenceMatcher<E>(positive, until, q.maxspanMs, (x) => onMatch(x.events), maxPending, missing);
-      return {
-        push: (ev: E, ord: Ordinal) => m.push(ev, ord),
-        expire: (t: number) => m.expire(t),
-        release: (k: string) => m.release(k),
-        get pending() { return m.pending; },
-        get evicted() { return m.stats.evictedCap; },
-        get nextDeadline() { return m.nextDeadline; },
-        closeBefore: (t: number) => m.closeBefore(t),
-      };
+    create: <E>(onMatch: (events: E[]) => void, maxPending: number) =>
+      asLive(new SequenceMatcher<E>(positive, until, q.maxspanMs, (x) => onMatch(x.events), maxPending, missing)),
+  };
+}
+
+/** A sample or sequence matcher as the rule engine drives it; samples have no deadlines. */
+function asLive<E>(m: SampleMatcher<E> | SequenceMatcher<E>): LiveMatcher<E> {
+  return {
+    push: (ev, ord) => m.push(ev, ord),
+    expire: (t) => m.expire(t),
+    release: (k) => m.release(k),
+    get pending() { return m.pending; },
+    get evicted() { return m.stats.evictedCap; },
+    get nextDeadline() { return m instanceof SequenceMatcher ? m.nextDeadline : Infinity; },
+    closeBefore: (t) => {
+      if (m instanceof SequenceMatcher) m.closeBefore(t);
     },
   };
 }
