@@ -3,7 +3,7 @@
 
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmdirSync, rmSync, symlinkSync, writeFileSync, copyFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { execa } from 'execa';
+import { runBundle } from './runc.js';
 
 const APPLETS = ['sh', 'mkdir', 'nc', 'sleep', 'cat', 'true'];
 let rootfs: string | undefined;
@@ -80,10 +80,8 @@ export async function runNestedContainer(spec: NestedSpec): Promise<{ stdout: st
   };
   writeFileSync(`${bundle}/config.json`, JSON.stringify(config));
   try {
-    const r = await execa('runc', ['run', '--bundle', bundle, spec.id], { reject: false, stdin: 'ignore', timeout: 60000 });
-    return { stdout: r.stdout, stderr: r.stderr, exitCode: r.exitCode };
+    return await runBundle(bundle, spec.id);
   } finally {
-    await execa('runc', ['delete', '--force', spec.id], { reject: false });
     rmSync(bundle, { recursive: true, force: true });
     rmCgroupTree(cg);
     for (const d of created.reverse()) {

@@ -73,10 +73,18 @@ export async function runContainer(spec: ContainerSpec): Promise<{ stdout: strin
   const bundle = mkdtempSync(`${tmpdir()}/nightjar-bundle-`);
   writeFileSync(`${bundle}/config.json`, JSON.stringify(config(spec, spec.hostRootfs ? hostRootfs() : busyboxRootfs())));
   try {
-    const r = await execa('runc', ['run', '--bundle', bundle, spec.id], { reject: false, stdin: 'ignore', timeout: 60000 });
+    return await runBundle(bundle, spec.id);
+  } finally {
+    rmSync(bundle, { recursive: true, force: true });
+  }
+}
+
+/** `runc run` of a written bundle to completion, then `runc delete` (the bundle stays). */
+export async function runBundle(bundle: string, id: string): Promise<{ stdout: string; stderr: string; exitCode: number | undefined }> {
+  try {
+    const r = await execa('runc', ['run', '--bundle', bundle, id], { reject: false, stdin: 'ignore', timeout: 60000 });
     return { stdout: r.stdout, stderr: r.stderr, exitCode: r.exitCode };
   } finally {
-    await execa('runc', ['delete', '--force', spec.id], { reject: false });
-    rmSync(bundle, { recursive: true, force: true });
+    await execa('runc', ['delete', '--force', id], { reject: false });
   }
 }
