@@ -3,13 +3,14 @@
 // exceptions; pending sequences released at exit; the alert log after kill -9.
 
 import { mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
-import { createServer, connect, type Server } from 'node:net';
+import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
 import { getPath, type EcsDoc } from '../../src/ecs/ecs-event.js';
 import { startAgentProcess, type AgentHarness } from '../helpers/agent-harness.js';
 import { ecsProblems } from '../helpers/ecs-validate.js';
+import { connectTo } from '../helpers/host-nc.js';
 import { skipKernel } from '../helpers/kernel-guard.js';
 import { containerId, runContainer } from '../helpers/runc.js';
 
@@ -30,20 +31,6 @@ function alerts(agent: AgentHarness): EcsDoc[] {
 }
 const rulesFor = (agent: AgentHarness, p: number) =>
   alerts(agent).filter((a) => ((getPath(a, 'process.args') as string[] | undefined) ?? []).includes(String(p))).map((a) => getPath(a, 'rule.name')).sort();
-
-async function connectTo(p: number): Promise<void> {
-  for (let i = 0; i < 50; i++) {
-    const ok = await new Promise<boolean>((resolve) => {
-      const s = connect(p, '127.0.0.1', () => {
-        s.end('hi\n');
-        resolve(true);
-      }).on('error', () => resolve(false));
-    });
-    if (ok) return;
-    await sleep(50);
-  }
-  throw new Error(`nothing listens on ${p}`);
-}
 
 const listen = (p: number): Promise<Server> =>
   new Promise((resolve) => {
