@@ -12,8 +12,8 @@ import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const dist = `${root}/dist`;
-const { RecordDecoder } = await import(`${dist}/sensor/record-decoder.js`);
-const { EventBuilder } = await import(`${dist}/sensor/event-builder.js`);
+const { RecordDecoder } = await import(`${dist}/probe/record-decoder.js`);
+const { EventBuilder } = await import(`${dist}/ecs/event-builder.js`);
 const { ProcessTable } = await import(`${dist}/process/process-table.js`);
 const { Detector } = await import(`${dist}/detect/detector.js`);
 const { AlertLog } = await import(`${dist}/alerts/alert-log.js`);

@@ -14,8 +14,8 @@ import { agentIdentity, readBootId, readHostMetadata } from '../host/host-metada
 import { BpftraceRunner } from '../probe/bpftrace-runner.js';
 import { seedProcesses } from '../process/proc-seed.js';
 import { ProcessTable } from '../process/process-table.js';
-import { EventBuilder } from '../sensor/event-builder.js';
-import { RecordDecoder } from '../sensor/record-decoder.js';
+import { EventBuilder } from '../ecs/event-builder.js';
+import { RecordDecoder } from '../probe/record-decoder.js';
 import { Clock } from '../util/clock.js';
 import { Counters } from '../util/counters.js';
 import type { Logger } from '../util/log.js';

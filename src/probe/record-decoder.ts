@@ -1,10 +1,10 @@
 // bpftrace stdout lines -> ordered sensor events. Never throws: malformed lines are counted.
 
-import { ExecAssembler } from '../probe/exec-assembler.js';
-import { parseBpftraceLine } from '../probe/bpftrace-json.js';
-import { parseRecord } from '../probe/records.js';
-import type { SensorEvent } from '../probe/sensor-events.js';
-import { ReorderBuffer } from '../probe/reorder-buffer.js';
+import { ExecAssembler } from './exec-assembler.js';
+import { parseBpftraceLine } from './bpftrace-json.js';
+import { parseRecord } from './records.js';
+import type { SensorEvent } from './sensor-events.js';
+import { ReorderBuffer } from './reorder-buffer.js';
 import type { Counters } from '../util/counters.js';
 
 export class RecordDecoder {

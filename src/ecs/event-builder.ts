@@ -1,9 +1,9 @@
 // Ordered sensor events -> ECS events, keeping the process table current (fork, exec, exit).
 
 import type { ContainerResolver } from '../container/container-resolver.js';
-import type { EcsDoc } from '../ecs/ecs-event.js';
-import { type MapContext, networkDoc, processEndDoc, processStartDoc } from '../ecs/map-event.js';
-import type { ProcessView } from '../ecs/process-fields.js';
+import type { EcsDoc } from './ecs-event.js';
+import { type MapContext, networkDoc, processEndDoc, processStartDoc } from './map-event.js';
+import type { ProcessView } from './process-fields.js';
 import { UserNames } from '../host/user-names.js';
 import { entityId } from '../process/entity-id.js';
 import { basename } from '../process/proc-parse.js';
