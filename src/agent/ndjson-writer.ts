@@ -7,6 +7,7 @@ import { closeSync, createWriteStream, fstatSync, openSync, type WriteStream } f
 import { dirname } from 'node:path';
 import { makeDirs } from '../alerts/alert-log.js';
 import { cutTornTail } from '../alerts/torn-tail.js';
+import { CodedError } from '../util/coded-error.js';
 
 export interface SinkFault {
   code: string;
@@ -14,7 +15,12 @@ export interface SinkFault {
   since: number;
 }
 
-export class NdjsonWriterError extends Error {}
+/** The events file cannot be opened for writing at start. */
+export class NdjsonWriterError extends CodedError {
+  constructor(message: string, location?: string) {
+    super('PATH_UNWRITABLE', message, location);
+  }
+}
 
 export class NdjsonWriter {
   private stream: WriteStream | undefined;
@@ -40,7 +46,7 @@ export class NdjsonWriter {
       makeDirs(dirname(path));
       this.open();
     } catch (e) {
-      throw new NdjsonWriterError(`events file ${path}: cannot open for writing: ${String((e as Error).message).split('\n')[0]}`);
+      throw new NdjsonWriterError(`events file ${path}: cannot open for writing: ${String((e as Error).message).split('\n')[0]}`, path);
     }
   }
 
