@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
 import { getPath, type EcsDoc } from '../../src/ecs/ecs-event.js';
-import { parseRuleFile } from '../../src/rules/load-rules.js';
+import { carriedFields, fieldReport, type FieldReportRow } from '../../src/rules/field-report.js';
+import { parseRuleFile, type LoadedRule } from '../../src/rules/load-rules.js';
 import { startAgentProcess, type AgentHarness } from '../helpers/agent-harness.js';
 import { ecsProblems } from '../helpers/ecs-validate.js';
 import { skipKernel } from '../helpers/kernel-guard.js';
@@ -24,7 +25,10 @@ const TRIGGERED = [
   'persistence_webserver_suspicious_command_execution.toml',
   'discovery_proc_maps_read.toml',
   'discovery_pam_version_discovery.toml',
+  'defense_evasion_shell_history_clearing_via_environment_variables.toml',
 ];
+/** The environment variables Elastic's Linux rules read (process.env_vars), allowed for this run. */
+const ENV_VARS = ['HISTFILE', 'HISTSIZE', 'HISTFILESIZE', 'HISTCONTROL', 'GLIBC_TUNABLES', 'http_proxy', 'HTTPS_PROXY', 'ALL_PROXY'];
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const ruleName = (file: string) => /^name = "(.*)"$/m.exec(readFileSync(`${LINUX}/${file}`, 'utf8'))![1]!;
 
@@ -46,63 +50,25 @@ async function alertFor(agent: AgentHarness, name: string, marker: string, timeo
   return undefined;
 }
 
-/** Every field path an event carries (leaves and the objects above them). */
-function carried(events: EcsDoc[]): Set<string> {
-  const out = new Set<string>();
-  const walk = (o: unknown, prefix: string) => {
-    if (prefix) out.add(prefix);
-    if (typeof o !== 'object' || o === null || Array.isArray(o)) return;
-    for (const [k, v] of Object.entries(o)) walk(v, prefix ? `${prefix}.${k}` : k);
-  };
-  for (const e of events) walk(e, '');
-  return out;
-}
-
-/** Field references of a parsed query (any node of type 'field'), with their optional flag. */
-function referenced(node: unknown, out: Map<string, boolean>): Map<string, boolean> {
-  if (Array.isArray(node)) for (const n of node) referenced(n, out);
-  else if (typeof node === 'object' && node !== null) {
-    const n = node as { type?: string; path?: string[]; optional?: boolean };
-    if (n.type === 'field' && Array.isArray(n.path)) {
-      const p = n.path.join('.');
-      out.set(p, (out.get(p) ?? true) && !!n.optional);
-    } else for (const v of Object.values(node)) referenced(v, out);
-  }
-  return out;
-}
-
-function categories(node: unknown, out: Set<string>): Set<string> {
-  if (Array.isArray(node)) for (const n of node) categories(n, out);
-  else if (typeof node === 'object' && node !== null) {
-    const n = node as { where?: unknown; category?: string };
-    if ('where' in n && 'pos' in n) out.add(n.category ?? 'any');
-    for (const v of Object.values(node)) categories(v, out);
-  }
-  return out;
-}
-
-/** Process/network-only Linux EQL rules and which of them reference only fields in `have`. */
-function fieldCoverage(dir: string, have: Set<string>) {
-  const rows: { file: string; missing: string[]; missingRequired: string[] }[] = [];
+/** Process/network-only Linux EQL rules, with the fields each references that `have` lacks. */
+function fieldCoverage(dir: string, have: Set<string>): FieldReportRow[] {
+  const rules: LoadedRule[] = [];
   for (const file of readdirSync(dir).filter((f) => f.endsWith('.toml')).sort()) {
     const source = readFileSync(`${dir}/${file}`, 'utf8');
     if (!/^language = "eql"$/m.test(source)) continue;
-    const { rule } = parseRuleFile(`${dir}/${file}`, source);
-    if (!rule) continue;
-    const cats = categories(rule.query, new Set());
-    if (![...cats].every((c) => c === 'process' || c === 'network')) continue;
-    const refs = referenced(rule.query, new Map());
-    const missing = [...refs.keys()].filter((f) => !have.has(f)).sort();
-    rows.push({ file, missing, missingRequired: missing.filter((f) => !refs.get(f)) });
+    const { rule } = parseRuleFile(file, source);
+    if (rule) rules.push(rule);
   }
-  return rows;
+  return fieldReport(rules, have).filter((r) => r.categories.every((c) => c === 'process' || c === 'network'));
 }
 
 describe.skipIf(skipKernel || !LINUX)("Elastic's Linux rules, live", () => {
   it('raise their alerts from real processes; live execs carry Defend fields; field coverage', async () => {
     const rules = mkdtempSync(`${tmpdir()}/nightjar-elastic-rules-`);
     for (const f of TRIGGERED) copyFileSync(`${LINUX}/${f}`, `${rules}/${f}`);
-    const agent = await startAgentProcess(['--rules', rules]);
+    const config = `${mkdtempSync(`${tmpdir()}/nightjar-elastic-config-`)}/config.yaml`;
+    writeFileSync(config, `events:\n  env_vars: [${ENV_VARS.join(', ')}]\n`);
+    const agent = await startAgentProcess(['--rules', rules, '--config', config]);
     const tag = `nj${process.pid}`;
     const got: Record<string, boolean> = {};
     try {
@@ -122,6 +88,8 @@ describe.skipIf(skipKernel || !LINUX)("Elastic's Linux rules, live", () => {
       // memory maps read, PAM version query
       await execa('cat', ['/proc/self/maps', `/dev/null/${tag}`], { reject: false });
       await execa('dpkg-query', ['-W', 'libpam-modules', `${tag}`], { reject: false });
+      // a shell started with its history sent nowhere (process.env_vars)
+      await execa('bash', ['-c', `true ${tag}`], { env: { HISTFILE: '/dev/null' } });
       // a process on a pseudo-terminal (script allocates one) with a known cwd
       await execa('script', ['-qc', `cd /tmp && /bin/true ${tag}-tty; true`, '/dev/null'], { stdout: 'ignore' });
 
@@ -151,7 +119,7 @@ describe.skipIf(skipKernel || !LINUX)("Elastic's Linux rules, live", () => {
     expect([...problems]).toEqual([]);
     writeFileSync(`${tmpdir()}/nightjar-elastic-live-events.path`, agent.eventsPath);
 
-    const rows = fieldCoverage(LINUX!, carried(events));
+    const rows = fieldCoverage(LINUX!, carriedFields(events));
     const ok = rows.filter((r) => r.missingRequired.length === 0).length;
     const okStrict = rows.filter((r) => r.missing.length === 0).length;
     const counts = new Map<string, number>();
