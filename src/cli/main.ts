@@ -44,7 +44,9 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (e: unknown) => {
-    const message = e instanceof Error ? e.message : String(e);
+    const code = (e as { code?: unknown } | null)?.code;
+    // an EQL error names its code first, as a rule diagnostic does
+    const message = e instanceof Error ? `${typeof code === 'string' && code.startsWith('EQL_') ? `${code}: ` : ''}${e.message}` : String(e);
     process.stderr.write(`nightjar: ${redact(message.split('\n')[0]!)}\n`);
     process.exitCode = exitCodeFor(e);
   },

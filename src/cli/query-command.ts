@@ -2,10 +2,7 @@
 
 import { parseArgs } from 'node:util';
 import type { EcsDoc } from '../ecs/ecs-event.js';
-import { EqlError } from '../eql/errors.js';
-import { parseQuery } from '../eql/parser.js';
-import { CompiledQuery } from '../eql/query-runner.js';
-import { ordinalOf } from '../detect/rule-engine.js';
+import { CompiledQuery, parseQuery, sortInEqlOrder } from '../eql/index.js';
 import { readNdjson, type NdjsonStats } from './ndjson-input.js';
 import { QUERY_SPEC } from './command-specs.js';
 import { CliError } from './usage-error.js';
@@ -14,25 +11,15 @@ export async function queryCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({ args: argv, options: QUERY_SPEC.options, allowPositionals: true, strict: true });
   const [source, file] = positionals;
   if (source === undefined || file === undefined || positionals.length > 2) throw new CliError(`usage: ${QUERY_SPEC.usage}`);
-  let compiled: CompiledQuery<EcsDoc>;
-  try {
-    compiled = new CompiledQuery<EcsDoc>(parseQuery(source), { categoryField: 'event.category' });
-  } catch (e) {
-    if (e instanceof EqlError) throw new CliError(e.render(source).replace(/\n/g, '\n  '));
-    throw e;
-  }
+  // an invalid query ends here with its EqlError (exit 2 by its code)
+  const compiled = new CompiledQuery<EcsDoc>(parseQuery(source), { categoryField: 'event.category' });
   const stats: NdjsonStats = { lines: 0, malformed: 0, skipped: 0 };
   const events: EcsDoc[] = [];
   for await (const batch of readNdjson(file, stats)) events.push(...batch);
-  const ords = new Map(events.map((e, i) => [e, ordinalOf(e, i)]));
-  events.sort((a, b) => {
-    const x = ords.get(a)!;
-    const y = ords.get(b)!;
-    return x.ts - y.ts || (x.tb < y.tb ? -1 : x.tb > y.tb ? 1 : 0);
-  });
+  const ordinal = sortInEqlOrder(events);
   const size = values.size === undefined ? Infinity : Number(values.size);
   if (Number.isNaN(size) || size < 0) throw new CliError('--size takes a non-negative number');
-  const result = compiled.run(events, (e) => ords.get(e)!, size);
+  const result = compiled.run(events, ordinal, size);
   const out: string[] = [];
   if (result.kind === 'events') for (const e of result.events) out.push(JSON.stringify(e));
   else for (const s of result.sequences) out.push(JSON.stringify({ sequence: s.events, join_keys: s.joinKeys }));

@@ -4,7 +4,7 @@
 import { parseArgs } from 'node:util';
 import { alertDoc } from '../detect/alert-doc.js';
 import { RuleEngine } from '../detect/rule-engine.js';
-import { linePrefilter } from '../eql/prefilter.js';
+import { linePrefilter } from '../eql/index.js';
 import { readNdjson, type NdjsonStats } from './ndjson-input.js';
 import { loadRuleSet } from './rule-paths.js';
 import { REPLAY_SPEC } from './command-specs.js';

@@ -3,7 +3,7 @@
 
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import type { Expr, Query } from '../eql/ast.js';
+import type { Expr, Query } from '../eql/index.js';
 import { formatDiagnostic, loadRules } from '../rules/load-rules.js';
 import { BUNDLED_RULES_DIR } from '../util/paths.js';
 import { RULES_SPEC } from './command-specs.js';

@@ -5,8 +5,7 @@
 
 import type { ExceptionItemDoc } from '../config/config-schema.js';
 import type { EcsDoc } from '../ecs/ecs-event.js';
-import { readField, type Scalar } from '../eql/values.js';
-import { compileWildcard } from '../eql/wildcard.js';
+import { compileWildcard, readField, type Scalar } from '../eql/index.js';
 
 type EventTest = (ev: EcsDoc) => boolean;
 

@@ -3,9 +3,8 @@
 // streaming matchers per rule. Events must arrive in order (@timestamp, event.sequence).
 
 import type { EcsDoc } from '../ecs/ecs-event.js';
-import type { Ordinal } from '../eql/sequence-matcher.js';
+import { type LiveMatcher, ordinalOf } from '../eql/index.js';
 import type { LoadedRule } from '../rules/load-rules.js';
-import type { LiveMatcher } from './live-rule.js';
 
 export interface Detection {
   rule: LoadedRule;
@@ -24,13 +23,6 @@ interface CompiledRule {
  * comes, by wall clock this long after their window (events may still be in the pipeline).
  */
 export const CLOSE_GRACE_MS = 5000;
-
-/** tsMs: @timestamp as epoch ms when the caller has it (the live agent), saving a re-parse. */
-export function ordinalOf(ev: EcsDoc, fallback: number, tsMs?: number): Ordinal {
-  const ts = tsMs ?? Date.parse(String(ev['@timestamp']));
-  const seq = (ev.event as { sequence?: unknown } | undefined)?.sequence;
-  return { ts: Number.isNaN(ts) ? 0 : ts, tb: typeof seq === 'number' ? seq : fallback };
-}
 
 export class RuleEngine {
   private readonly byCategory = new Map<string, CompiledRule[]>();

@@ -1,10 +1,11 @@
 // A parsed Query compiled for batch use over events already in (timestamp, tiebreaker)
 // order: event queries, sequences (runs, missing events, until), samples and head/tail pipes.
 
-import type { Query, SequenceStage } from './ast.js';
+import type { Query } from './ast.js';
 import { Compiler, type CompileOptions, type Predicate } from './compile.js';
 import { SampleMatcher } from './sample-matcher.js';
 import type { MissingStage } from './missing-events.js';
+import { sampleStages, sequenceStages } from './query-stages.js';
 import { type Match, type MatcherStage, type Ordinal, ordinalBefore, SequenceMatcher } from './sequence-matcher.js';
 import type { Value } from './values.js';
 
@@ -16,35 +17,22 @@ export interface SequenceResult<E> {
 
 export type QueryResult<E> = { kind: 'events'; events: E[] } | { kind: 'sequences'; sequences: SequenceResult<E>[] };
 
-export function matcherStage(c: Compiler, s: SequenceStage, shared: SequenceStage['by']): MatcherStage {
-  const by = [...shared, ...s.by];
-  return {
-    matches: c.eventQuery(s.query),
-    keys: by.map((k) => c.value(k)),
-    optional: by.map((k) => k.optional),
-  };
-}
-
 export class CompiledQuery<E> {
-  private readonly compiler: Compiler;
   private readonly filter?: Predicate;
   private readonly positive: MatcherStage[] = [];
   private readonly missing: MissingStage[] = [];
   private readonly until?: MatcherStage;
 
   constructor(readonly query: Query, opts: CompileOptions = {}) {
-    this.compiler = new Compiler(opts);
-    if (query.type === 'event') this.filter = this.compiler.eventQuery(query.query);
+    const c = new Compiler(opts);
+    if (query.type === 'event') this.filter = c.eventQuery(query.query);
     else if (query.type === 'sequence') {
-      for (const s of query.stages) {
-        const st = matcherStage(this.compiler, s, query.by);
-        if (s.missing) for (let r = 0; r < s.runs; r++) this.missing.push({ position: this.positive.length, stage: st });
-        else for (let r = 0; r < s.runs; r++) this.positive.push(st);
-      }
-      if (query.until) this.until = matcherStage(this.compiler, query.until, query.by);
-    } else {
-      for (const s of query.stages) this.positive.push(matcherStage(this.compiler, s, query.by));
+      const st = sequenceStages(c, query);
+      this.positive = st.positive;
+      this.missing = st.missing;
+      this.until = st.until;
     }
+    else this.positive = sampleStages(c, query);
   }
 
   run(events: E[], ordinal: (e: E) => Ordinal, size = Infinity): QueryResult<E> {

@@ -4,10 +4,7 @@
 
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { parse as parseToml, TomlError } from 'smol-toml';
-import type { Query } from '../eql/ast.js';
-import { EqlError } from '../eql/errors.js';
-import { parseQuery } from '../eql/parser.js';
-import { compileLive, type LivePlan } from '../detect/live-rule.js';
+import { compileLive, EqlError, type LivePlan, parseQuery, type Query } from '../eql/index.js';
 import { RuleSchema, type RuleDoc } from './rule-schema.js';
 
 export interface LoadedRule {

@@ -1,13 +1,12 @@
-// A parsed rule query -> its live plan, compiled when the rule loads: predicates, stages and the
-// matcher it runs in. Everything a rule can be refused for is found here (EqlError with line:col).
+// A parsed query -> its live plan, compiled when a rule loads: predicates, stages and the streaming
+// matcher it runs in. Everything a live rule can be refused for is found here (EqlError with line:col).
 
-import type { Query } from '../eql/ast.js';
-import { Compiler, type Predicate } from '../eql/compile.js';
-import { EqlError } from '../eql/errors.js';
-import type { MissingStage } from '../eql/missing-events.js';
-import { matcherStage } from '../eql/query-runner.js';
-import { SampleMatcher } from '../eql/sample-matcher.js';
-import { type MatcherStage, type Ordinal, SequenceMatcher } from '../eql/sequence-matcher.js';
+import type { Query } from './ast.js';
+import { Compiler, type Predicate } from './compile.js';
+import { EqlError } from './errors.js';
+import { sampleStages, sequenceStages } from './query-stages.js';
+import { SampleMatcher } from './sample-matcher.js';
+import { type Ordinal, SequenceMatcher } from './sequence-matcher.js';
 
 /** One rule's running state: what the engine drives. */
 export interface LiveMatcher<E> {
@@ -58,7 +57,7 @@ export function compileLive(q: Query): LivePlan {
     };
   }
   if (q.type === 'sample') {
-    const stages = q.stages.map((s) => matcherStage(c, s, q.by));
+    const stages = sampleStages(c, q);
     return {
       kind: 'sample', categories: categoriesOf(q.stages.map((s) => s.query.category)), maxspanMs: undefined, closes: false,
       create: <E>(onMatch: (events: E[]) => void, maxPending: number) => {
@@ -66,16 +65,7 @@ export function compileLive(q: Query): LivePlan {
       },
     };
   }
-  const positive: MatcherStage[] = [];
-  const missing: MissingStage[] = [];
-  for (const s of q.stages) {
-    const st = matcherStage(c, s, q.by);
-    for (let r = 0; r < s.runs; r++) {
-      if (s.missing) missing.push({ position: positive.length, stage: st });
-      else positive.push(st);
-    }
-  }
-  const until = q.until ? matcherStage(c, q.until, q.by) : undefined;
+  const { positive, missing, until } = sequenceStages(c, q);
   const all = [...q.stages, ...(q.until ? [q.until] : [])];
   return {
     kind: 'sequence', categories: categoriesOf(all.map((s) => s.query.category)), maxspanMs: q.maxspanMs, closes: q.stages.at(-1)!.missing,
