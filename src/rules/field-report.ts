@@ -1,7 +1,7 @@
 // Which fields each rule references that a recording of events never carries: the field report
 // of `nightjar rules check --fields EVENTS.ndjson`. Pure over parsed queries and documents.
 
-import type { Query } from '../eql/ast.js';
+import type { Query } from '../eql/index.js';
 
 /** Every field path the documents carry: leaves and the objects above them. */
 export function carriedFields(docs: Iterable<unknown>): Set<string> {
