@@ -1,5 +1,6 @@
-// Prometheus text on /metrics and liveness on /healthz, bound to loopback. Counters are
-// `name` or `name{label="v"}` keys of Counters; gauges are sampled when scraped.
+// Prometheus text on /metrics and liveness on /healthz, bound to loopback. Counters come from
+// the registry (HELP and TYPE per row, labels escaped there); gauges are sampled when scraped
+// as `name` or `name{label="v"}` keys.
 
 import { createServer, type Server } from 'node:http';
 import type { Counters } from '../util/counters.js';
@@ -13,22 +14,30 @@ export interface MetricsSources {
 
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/;
 
-/** `name` / `name{labels}` keys -> Prometheus families, one TYPE line per metric name. */
-function families(values: Record<string, number>, type: 'counter' | 'gauge', suffix: string): string[] {
+const helpText = (s: string) => s.replace(/\\/g, '\\\\').replace(/\n/g, '\\n');
+
+function counterLines(counters: Counters): string[] {
+  return counters.families().flatMap(({ name, help, series }) => {
+    const metric = `nightjar_${name}_total`;
+    return [`# HELP ${metric} ${helpText(help)}`, `# TYPE ${metric} counter`, ...[...series].map(([labels, v]) => `${metric}${labels} ${v}`)];
+  });
+}
+
+/** `name` / `name{labels}` gauge keys -> Prometheus families, one TYPE line per metric name. */
+function gaugeLines(values: Record<string, number>): string[] {
   const byName = new Map<string, string[]>();
   for (const [key, value] of Object.entries(values)) {
     const brace = key.indexOf('{');
-    const name = `nightjar_${(brace < 0 ? key : key.slice(0, brace)).replace(/[^a-zA-Z0-9_]/g, '_')}${suffix}`;
+    const name = `nightjar_${(brace < 0 ? key : key.slice(0, brace)).replace(/[^a-zA-Z0-9_]/g, '_')}`;
     const samples = byName.get(name) ?? [];
     samples.push(`${name}${brace < 0 ? '' : key.slice(brace)} ${value}`);
     byName.set(name, samples);
   }
-  return [...byName].flatMap(([name, samples]) => [`# TYPE ${name} ${type}`, ...samples]);
+  return [...byName].flatMap(([name, samples]) => [`# TYPE ${name} gauge`, ...samples]);
 }
 
 export function prometheusText(s: MetricsSources): string {
-  const lines = [...families(s.counters.snapshot(), 'counter', '_total'), ...families(s.gauges(), 'gauge', '')];
-  return `${lines.join('\n')}\n`;
+  return `${[...counterLines(s.counters), ...gaugeLines(s.gauges())].join('\n')}\n`;
 }
 
 export function parseListen(listen: string): { host: string; port: number } {

@@ -1,17 +1,168 @@
-// Named monotonically increasing counters: everything the agent drops or does is counted here.
+// The one counter registry: every counter the agent moves is a row of COUNTERS (name, help,
+// label names), so an unknown name or a missing label is a compile error. Label values are
+// escaped for the Prometheus text format; /metrics exposes each row as nightjar_<name>_total.
+
+export const COUNTERS = {
+  probe_lines: { help: 'Lines read from bpftrace stdout.', labels: [] },
+  probe_lines_malformed: { help: 'bpftrace lines that were not a known record (dropped).', labels: [] },
+  probe_lines_overflowed: { help: 'bpftrace lines longer than the line bound (dropped).', labels: [] },
+  probe_records_lost: { help: 'Records the kernel dropped (bpftrace lost_events).', labels: [] },
+  bpftrace_restarts: { help: 'Times bpftrace died and was restarted.', labels: [] },
+  exec_args_truncated: { help: 'Exec events whose argv was cut short.', labels: [] },
+  exec_incomplete: { help: 'Exec events completed with an argv chunk or the filename missing.', labels: [] },
+  exec_partials_orphaned: { help: 'Partial execs dropped: their header never came, or evicted at the bound.', labels: [] },
+  events: { help: 'Sensor events decoded, by kind.', labels: ['kind'] },
+  events_late: { help: 'Events that arrived after the reorder window (emitted out of order).', labels: [] },
+  events_file_dropped: { help: 'Events not written to the events file: over its buffer bound.', labels: [] },
+  events_file_write_failed: { help: 'Events lost to events-file write errors.', labels: [] },
+  events_file_errors: { help: 'Events-file write or reopen errors, by errno code.', labels: ['code'] },
+  process_table_evicted: { help: 'Processes evicted from the process table at its size bound.', labels: [] },
+  cgroup_unresolved: { help: 'Event cgroup ids with no known path (index rebuild asked).', labels: [] },
+  cgroup_unrecognized: { help: 'Cgroup paths of no known container or host shape.', labels: [] },
+  cgroup_names_dropped: { help: 'Probe cgroup-name records dropped: bad level or over the per-cgroup bound.', labels: [] },
+  cgroup_index_truncated: { help: 'cgroup2 index walks that stopped at the entry bound.', labels: [] },
+  container_cache_evicted: { help: 'Container resolver cache entries evicted at their bound, by cache.', labels: ['cache'] },
+  sequences_released: { help: 'Pending sequences dropped because their process ended.', labels: [] },
+  sequences_expired: { help: 'Pending sequences dropped past maxspan or the rule look-back.', labels: [] },
+  sequences_evicted: { help: 'Pending sequences (or sample keys) evicted at the per-rule bound.', labels: [] },
+  sequences_maxspan_rejected: { help: 'Sequences that reached a next stage after their maxspan (dropped).', labels: [] },
+  sequences_until_cancelled: { help: 'Pending sequences cancelled by an until event.', labels: [] },
+  alerts_matched: { help: 'Rule matches, by rule id, before exceptions and throttling.', labels: ['rule'] },
+  alerts_excepted: { help: 'Matches removed by an exception.', labels: [] },
+  alerts_suppressed: { help: 'Matches over max_signals per interval (summarised, not written).', labels: [] },
+  alerts_suppressed_reported: { help: 'Suppressed matches reported in summary documents.', labels: [] },
+  alerts_written: { help: 'Alerts written to the alert log and synced.', labels: [] },
+  alerts_write_failed: { help: 'Alerts whose write failed (kept in memory and retried, or dropped).', labels: [] },
+  alerts_write_recovered: { help: 'Alerts written after a failed write, by the retry.', labels: [] },
+  alerts_dropped: { help: 'Alerts lost, by reason (buffer_full, shutdown).', labels: ['reason'] },
+  alert_log_errors: { help: 'Alert log errors, by operation and errno code.', labels: ['op', 'code'] },
+  output_delivered: { help: 'Alerts delivered, by output.', labels: ['output'] },
+  output_retried: { help: 'Alert deliveries retried, by output.', labels: ['output'] },
+  output_dead_lettered: { help: 'Alerts the server refused, written to dead letters, by output.', labels: ['output'] },
+  output_dropped: { help: 'Alerts never delivered (rotated away undelivered), by output.', labels: ['output'] },
+} as const satisfies Record<string, { help: string; labels: readonly string[] }>;
+
+type Table = typeof COUNTERS;
+export type CounterName = keyof Table;
+export type UnlabeledCounter = { [N in CounterName]: Table[N]['labels'] extends readonly [] ? N : never }[CounterName];
+export type LabeledCounter = Exclude<CounterName, UnlabeledCounter>;
+export type Labels<N extends LabeledCounter> = { readonly [L in Table[N]['labels'][number]]: string };
+/** A `name{label="value",...}` key, the form before the registry; see Counters.inc. */
+export type LegacyKey = `${LabeledCounter}{${string}}`;
+
+/** Prometheus text format: backslash, double quote and newline escaped in a label value. */
+export function escapeLabelValue(v: string): string {
+  return v.replace(/[\\"\n]/g, (c) => (c === '\n' ? '\\n' : `\\${c}`));
+}
+
+function labelPart(name: CounterName, labels: Record<string, string>): string {
+  const names: readonly string[] = COUNTERS[name]?.labels ?? Object.keys(labels);
+  return `{${names.map((l: string) => `${l}="${escapeLabelValue(String(labels[l] ?? ''))}"`).join(',')}}`;
+}
+
+/**
+ * A legacy key -> name and label part, re-escaped. Values are found by the table's label
+ * order: a value runs to `","next="` (or, for the last label, to the closing `"}`), so a raw
+ * value with quotes in the last label (a rule id) cannot forge labels. Never throws.
+ */
+function parseLegacy(key: string): { name: CounterName; part: string } {
+  const brace = key.indexOf('{');
+  const name = key.slice(0, brace) as CounterName;
+  const names: readonly string[] = COUNTERS[name]?.labels ?? [];
+  const labels: Record<string, string> = {};
+  let rest = key.endsWith('"}') ? key.slice(brace + 1, -2) : '';
+  names.forEach((l, i) => {
+    const open = `${l}="`;
+    if (!rest.startsWith(open)) return;
+    rest = rest.slice(open.length);
+    const next = names[i + 1];
+    const end = next === undefined ? rest.length : rest.indexOf(`","${next}="`);
+    labels[l] = rest.slice(0, end < 0 ? rest.length : end);
+    rest = end < 0 ? '' : rest.slice(end + 2);
+  });
+  return { name, part: labelPart(name, labels) };
+}
+
+export interface CounterFamily {
+  name: CounterName;
+  help: string;
+  /** label part (`` or `{k="v"}`, escaped) -> value */
+  series: ReadonlyMap<string, number>;
+}
+
+/** A series with its labels fixed once, for hot paths (no key built per increment). */
+export interface CounterSeries {
+  inc(n?: number): void;
+}
 
 export class Counters {
-  private readonly values = new Map<string, number>();
+  private readonly values = new Map<CounterName, Map<string, number>>();
+  /** legacy key -> its parse: such keys sit on per-event paths; bounded by clearing when full */
+  private readonly legacy = new Map<string, { name: CounterName; part: string }>();
 
-  inc(name: string, by = 1): void {
-    this.values.set(name, (this.values.get(name) ?? 0) + by);
+  inc(name: UnlabeledCounter, n?: number): void;
+  inc<N extends LabeledCounter>(name: N, labels: Labels<N>, n?: number): void;
+  /** @deprecated a string key with the labels inlined: use inc(name, labels); values are re-escaped */
+  inc(key: LegacyKey, n?: number): void;
+  inc(name: string, labelsOrN?: Record<string, string> | number, n?: number): void {
+    const [k, part, by] = this.resolve(name, labelsOrN, n);
+    this.add(k, part, by);
   }
 
-  get(name: string): number {
-    return this.values.get(name) ?? 0;
+  get(name: UnlabeledCounter): number;
+  get<N extends LabeledCounter>(name: N, labels: Labels<N>): number;
+  /** @deprecated a string key with the labels inlined: use get(name, labels) */
+  get(key: LegacyKey): number;
+  get(name: string, labels?: Record<string, string>): number {
+    const [k, part] = this.resolve(name, labels, undefined);
+    return this.values.get(k)?.get(part) ?? 0;
   }
 
+  series(name: UnlabeledCounter): CounterSeries;
+  series<N extends LabeledCounter>(name: N, labels: Labels<N>): CounterSeries;
+  series(name: string, labels?: Record<string, string>): CounterSeries {
+    const [k, part] = this.resolve(name, labels, undefined);
+    return { inc: (n = 1) => this.add(k, part, n) };
+  }
+
+  /** Every series moved so far, as `name` / `name{k="v"}` -> value, sorted (for logs and tests). */
   snapshot(): Record<string, number> {
-    return Object.fromEntries([...this.values].sort(([a], [b]) => a.localeCompare(b)));
+    const out: [string, number][] = [];
+    for (const [name, s] of this.values) for (const [part, v] of s) out.push([`${name}${part}`, v]);
+    return Object.fromEntries(out.sort(([a], [b]) => a.localeCompare(b)));
+  }
+
+  /** Every row of the table in table order; an unlabeled counter is present at 0 before it moves. */
+  families(): CounterFamily[] {
+    return (Object.keys(COUNTERS) as CounterName[]).map((name) => {
+      const moved = this.values.get(name);
+      const series = moved ?? new Map<string, number>(COUNTERS[name].labels.length ? [] : [['', 0]]);
+      return { name, help: COUNTERS[name].help, series };
+    });
+  }
+
+  private resolve(name: string, labelsOrN: Record<string, string> | number | undefined, n: number | undefined): [CounterName, string, number] {
+    if (name.includes('{')) {
+      let parsed = this.legacy.get(name);
+      if (!parsed) {
+        if (this.legacy.size >= 1024) this.legacy.clear();
+        parsed = parseLegacy(name);
+        this.legacy.set(name, parsed);
+      }
+      const { name: k, part } = parsed;
+      return [k, part, typeof labelsOrN === 'number' ? labelsOrN : 1];
+    }
+    const k = name as CounterName;
+    if (typeof labelsOrN === 'object') return [k, labelPart(k, labelsOrN), n ?? 1];
+    return [k, '', labelsOrN ?? 1];
+  }
+
+  private add(name: CounterName, part: string, by: number): void {
+    let s = this.values.get(name);
+    if (!s) {
+      s = new Map();
+      this.values.set(name, s);
+    }
+    s.set(part, (s.get(part) ?? 0) + by);
   }
 }
