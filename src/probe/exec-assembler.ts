@@ -4,6 +4,7 @@
 // the cwd's own name), 126 the S record (session, tty, capabilities, cwd depth), 127 the cwd
 // walk reached the root (probes before the S record carried the depth).
 
+import type { Counters } from '../util/counters.js';
 import { decodeSession, type ExecHeader, type ExecSession, SESSION_INDEX } from './records.js';
 import type { ExecEvent } from './sensor-events.js';
 
@@ -37,7 +38,11 @@ export class ExecAssembler {
   private evicted = 0;
   readonly stats: AssemblerStats = { incompleteExecs: 0 };
 
-  constructor(private readonly maxPartials = 4096) {}
+  /** counters: exec_incomplete moves with stats.incompleteExecs */
+  constructor(
+    private readonly maxPartials = 4096,
+    private readonly counters?: Counters,
+  ) {}
 
   private partial(pid: number, ts: number, nowMs: number): Partial {
     const key = `${pid}:${ts}`;
@@ -84,7 +89,10 @@ export class ExecAssembler {
       }
       len += bytes.write(c, len, 'hex');
     }
-    if (lost || p?.filename === undefined) this.stats.incompleteExecs++;
+    if (lost || p?.filename === undefined) {
+      this.stats.incompleteExecs++;
+      this.counters?.inc('exec_incomplete');
+    }
     const { args, complete } = splitArgv(bytes.subarray(0, len), h.argc);
     const ev: ExecEvent = {
       kind: 'exec', pid: h.pid, ts: h.ts, ppid: h.ppid, uid: h.uid, euid: h.euid, gid: h.gid, egid: h.egid, argc: h.argc,
