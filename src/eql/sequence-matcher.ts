@@ -5,6 +5,7 @@
 // measured from the sequence's first event; `until` then cancels a key's pending sequences.
 // Missing-event stages (missing-events.ts) are judged on the candidates this finds, as ES does.
 
+import type { Counters } from '../util/counters.js';
 import type { Predicate, ValueFn } from './compile.js';
 import { LeadingSeen, type MissingStage, TrailingClosers } from './missing-events.js';
 import type { Value } from './values.js';
@@ -90,7 +91,10 @@ export class SequenceMatcher<E> {
   private readonly leadSeen?: LeadingSeen;
   private readonly closers?: TrailingClosers<Match<E>>;
 
-  /** missing: the `![...]` stages (they need maxspan), by position among the positive ones */
+  /**
+   * missing: the `![...]` stages (they need maxspan), by position among the positive ones;
+   * counters: sequences_maxspan_rejected and sequences_until_cancelled move with stats
+   */
   constructor(
     private readonly stages: MatcherStage[],
     private readonly until: MatcherStage | undefined,
@@ -98,6 +102,7 @@ export class SequenceMatcher<E> {
     private readonly onMatch: (m: Match<E>) => void,
     private readonly maxPending = 100000,
     missing: MissingStage[] = [],
+    private readonly counters?: Counters,
   ) {
     const n = stages.length;
     this.leading = missing.filter((m) => m.position === 0).map((m) => m.stage);
@@ -239,6 +244,7 @@ export class SequenceMatcher<E> {
     if (this.maxspanMs !== undefined && ord.ts - p.startTs > this.maxspanMs) {
       p.dead = true;
       this.statsBase.maxspanRejected++;
+      this.counters?.inc('sequences_maxspan_rejected');
       this.cleanup(key);
       return;
     }
@@ -270,7 +276,9 @@ export class SequenceMatcher<E> {
   }
 
   private cancel(key: string): void {
-    this.statsBase.untilCancelled += this.dropKey(key);
+    const n = this.dropKey(key);
+    this.statsBase.untilCancelled += n;
+    if (n) this.counters?.inc('sequences_until_cancelled', n);
   }
 
   /** Drops every pending sequence of this key (e.g. its process ended and nothing can follow). */
