@@ -1,9 +1,11 @@
 // cgroup v2 id (the inode of its directory) -> path, by walking the cgroup2 mount visible to
 // the agent (the host's, mounted under hostRoot in a DaemonSet). The fallback for cgroups the
-// probe did not name (processes older than the agent). Rebuilt on a miss, at most once a second.
+// probe did not name (processes older than the agent). Rebuilt on a miss, at most once a second;
+// a walk that stops at the entry bound is counted (cgroup_index_truncated).
 
 import { readFileSync } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
+import type { Counters } from '../util/counters.js';
 
 export function cgroup2Mount(mountsText: string, hostRoot: string): string | undefined {
   const mounts = mountsText.split('\n').map((l) => l.split(' ')).filter((f) => f[2] === 'cgroup2').map((f) => f[1]!);
@@ -16,7 +18,11 @@ export class CgroupIndex {
   private walking: Promise<void> | undefined;
   readonly root: string | undefined;
 
-  constructor(hostRoot: string, private readonly maxEntries = 100000) {
+  constructor(
+    hostRoot: string,
+    private readonly counters: Counters,
+    private readonly maxEntries = 100000,
+  ) {
     let mounts = '';
     try {
       mounts = readFileSync('/proc/self/mounts', 'utf8');
@@ -53,6 +59,7 @@ export class CgroupIndex {
         if (e.isDirectory()) queue.push(`${rel}/${e.name}`);
       }
     }
+    if (queue.length) this.counters.inc('cgroup_index_truncated');
     this.byId = next;
   }
 }

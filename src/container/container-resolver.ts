@@ -38,30 +38,48 @@ const MAX_LEVEL = 1 << 20;
 
 const isNotYet = (m: unknown): m is NotYet => typeof m === 'object' && m !== null && 'firstMs' in m;
 
+/** A Map that evicts its oldest entry at `max`, counted as container_cache_evicted{cache}. */
 class BoundedMap<K, V> extends Map<K, V> {
-  constructor(private readonly max: number) {
+  constructor(
+    private readonly max: number,
+    private readonly onEvict: () => void,
+  ) {
     super();
   }
   override set(k: K, v: V): this {
-    if (!this.has(k) && this.size >= this.max) this.delete(this.keys().next().value as K);
+    if (!this.has(k) && this.size >= this.max) {
+      this.delete(this.keys().next().value as K);
+      this.onEvict();
+    }
     return super.set(k, v);
   }
 }
 
+/** Entry bounds of the resolver's caches */
+export const CONTAINER_CACHE_BOUNDS = { names: 65536, verdicts: 65536, metadata: 8192, fields: 65536 } as const;
+type CacheName = keyof typeof CONTAINER_CACHE_BOUNDS;
+
 export class ContainerResolver {
   /** cgroup id -> directory names by steps above the cgroup (0: its own) */
-  private readonly names = new BoundedMap<string, Map<number, string>>(65536);
-  private readonly verdicts = new BoundedMap<string, CgroupVerdict>(65536);
-  private readonly metadata = new BoundedMap<string, ContainerMetadata | NotYet>(8192);
+  private readonly names: BoundedMap<string, Map<number, string>>;
+  private readonly verdicts: BoundedMap<string, CgroupVerdict>;
+  private readonly metadata: BoundedMap<string, ContainerMetadata | NotYet>;
   /** the fields of a cgroup, built once its metadata has settled (events share them, read-only) */
-  private readonly fields = new BoundedMap<string, ContainerFields | null>(65536);
+  private readonly fields: BoundedMap<string, ContainerFields | null>;
   private readonly index: CgroupIndex;
 
   constructor(
     private readonly hostRoot: string,
     private readonly counters: Counters,
+    bounds: { readonly [C in CacheName]: number } = CONTAINER_CACHE_BOUNDS,
+    maxIndexEntries?: number,
   ) {
-    this.index = new CgroupIndex(hostRoot);
+    const cache = <V>(name: CacheName) => new BoundedMap<string, V>(bounds[name], counters.series('container_cache_evicted', { cache: name }).inc);
+    this.names = cache('names');
+    this.verdicts = cache('verdicts');
+    this.metadata = cache('metadata');
+    this.fields = cache('fields');
+    this.index = new CgroupIndex(hostRoot, counters, maxIndexEntries);
   }
 
   /** Seeds the cgroup2 index (processes older than the agent). */
@@ -71,13 +89,19 @@ export class ContainerResolver {
 
   /** A G record: one directory name of a cgroup, `level` steps above it; level 0 comes last. */
   addName(cgroupId: string, level: number, name: string): void {
-    if (!Number.isInteger(level) || level < 0 || level > MAX_LEVEL) return;
+    if (!Number.isInteger(level) || level < 0 || level > MAX_LEVEL) {
+      this.counters.inc('cgroup_names_dropped');
+      return;
+    }
     let n = this.names.get(cgroupId);
     if (!n) {
       n = new Map();
       this.names.set(cgroupId, n);
     }
-    if (!n.has(level) && n.size >= MAX_NAMES) return;
+    if (!n.has(level) && n.size >= MAX_NAMES) {
+      this.counters.inc('cgroup_names_dropped');
+      return;
+    }
     n.set(level, name);
     this.verdicts.delete(cgroupId);
     this.fields.delete(cgroupId);

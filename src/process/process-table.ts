@@ -1,18 +1,16 @@
 // pid -> ProcessInfo, updated by fork/exec/exit, bounded. Exited processes linger for
-// `exitedTtlMs` so late network events and children can still resolve them.
+// `exitedTtlMs` so late network events and children can still resolve them. Evictions at the
+// size bound are counted (process_table_evicted).
 
+import type { Counters } from '../util/counters.js';
 import type { ProcessInfo } from './process-info.js';
-
-export interface ProcessTableStats {
-  evicted: number;
-}
 
 export class ProcessTable {
   private readonly byPid = new Map<number, ProcessInfo>();
   private readonly exited: { pid: number; entityId: string; atMs: number }[] = [];
-  readonly stats: ProcessTableStats = { evicted: 0 };
 
   constructor(
+    private readonly counters: Counters,
     private readonly maxSize = 65536,
     private readonly exitedTtlMs = 5000,
   ) {}
@@ -65,14 +63,14 @@ export class ProcessTable {
       const p = this.byPid.get(pid);
       if (p && p.entityId === entityId) {
         this.byPid.delete(pid);
-        this.stats.evicted++;
+        this.counters.inc('process_table_evicted');
         return;
       }
     }
     const first = this.byPid.keys().next();
     if (!first.done) {
       this.byPid.delete(first.value);
-      this.stats.evicted++;
+      this.counters.inc('process_table_evicted');
     }
   }
 }
