@@ -4,7 +4,7 @@
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { stringify } from 'yaml';
-import { ConfigError, envOverrideNames, loadConfig } from '../config/load-config.js';
+import { envOverrideNames, loadConfig } from '../config/load-config.js';
 import { registerOutputSecrets } from '../delivery/secrets.js';
 import { redactDeep } from '../util/redact.js';
 import { CONFIG_SPEC } from './command-specs.js';
@@ -32,13 +32,7 @@ export async function configCommand(argv: string[]): Promise<number> {
   if (sub !== 'print' && sub !== 'check') throw new CliError('usage: nightjar config print|check [--config FILE]');
   const { values } = parseArgs({ args: rest, options: CONFIG_SPEC.options, strict: true });
   const file = resolveConfigPath(values.config);
-  let config;
-  try {
-    config = loadConfig(file);
-  } catch (e) {
-    if (e instanceof ConfigError) throw new CliError(e.message);
-    throw e;
-  }
+  const config = loadConfig(file);
   const env = envOverrideNames(process.env);
   const source = `${file ?? 'defaults (no config file)'}${env.length ? ` + environment ${env.join(', ')}` : ''}`;
   if (sub === 'check') process.stdout.write(`${source}: valid\n`);

@@ -3,21 +3,14 @@
 // metrics server never listens beyond loopback.
 
 import { parseArgs } from 'node:util';
-import { ConfigError, loadConfig } from '../config/load-config.js';
+import { loadConfig } from '../config/load-config.js';
 import { parseListen } from '../metrics/metrics-server.js';
 import { resolveConfigPath } from './config-command.js';
 import { HEALTH_SPEC } from './command-specs.js';
-import { CliError } from './usage-error.js';
 
 export async function healthCommand(argv: string[]): Promise<number> {
   const { values } = parseArgs({ args: argv, options: HEALTH_SPEC.options, strict: true });
-  let listen: string;
-  try {
-    listen = values.listen ?? loadConfig(resolveConfigPath(values.config)).metrics.listen;
-  } catch (e) {
-    if (e instanceof ConfigError) throw new CliError(e.message);
-    throw e;
-  }
+  const listen = values.listen ?? loadConfig(resolveConfigPath(values.config)).metrics.listen;
   const { host, port } = parseListen(listen);
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}/healthz`;
   try {

@@ -38,7 +38,7 @@ export async function* readNdjson(path: string, stats: NdjsonStats, keep?: (line
   const input = path === '-' ? process.stdin : createReadStream(path, { highWaterMark: 1 << 20 });
   const opened = new Promise<void>((resolve, reject) => {
     if (path === '-') resolve();
-    else input.once('open', () => resolve()).once('error', (e: Error) => reject(new CliError(`${path}: ${e.message}`, 1)));
+    else input.once('open', () => resolve()).once('error', (e: Error) => reject(new CliError(`${path}: ${e.message}`, 'CLI_INPUT', path)));
   });
   await opened;
   for await (const batch of lineBatches(input)) {

@@ -46,9 +46,7 @@ export async function rulesCommand(argv: string[]): Promise<number> {
       throw new CliError(`${ecsPath}: cannot read an ECS field list: ${(e as Error).message}`);
     }
   }
-  const { rules, diagnostics } = await loadRules(positionals.length ? positionals : [BUNDLED_RULES_DIR]).catch((e: Error) => {
-    throw new CliError(e.message);
-  });
+  const { rules, diagnostics } = await loadRules(positionals.length ? positionals : [BUNDLED_RULES_DIR]);
   for (const r of rules) {
     for (const f of ecs ? fieldsOf(r.query) : []) {
       if (!ecs!.has(f) && !f.startsWith('nightjar.')) {

@@ -1,35 +1,24 @@
 // `nightjar run`: the agent in the foreground until SIGTERM/SIGINT.
 
 import { parseArgs } from 'node:util';
-import { AlertLogError, checkWritable } from '../alerts/alert-log.js';
+import { checkWritable } from '../alerts/alert-log.js';
 import { RUN_SPEC } from './command-specs.js';
-import { ConfigError, loadConfig } from '../config/load-config.js';
+import { loadConfig } from '../config/load-config.js';
 import { resolveConfigPath } from './config-command.js';
 import { loadRuleSet } from './rule-paths.js';
-import { CliError } from './usage-error.js';
 import { createLogger } from '../util/log.js';
 
 export async function runCommand(argv: string[]): Promise<number> {
   const { values } = parseArgs({ args: argv, options: RUN_SPEC.options, strict: true, allowPositionals: false });
   const log = createLogger();
-  let config;
-  try {
-    config = loadConfig(resolveConfigPath(values.config));
-  } catch (e) {
-    if (e instanceof ConfigError) throw new CliError(e.message);
-    throw e;
-  }
+  // coded errors (CONFIG_*, PATH_UNWRITABLE, SECRET_*, ...) end the command; main.ts exits by the code
+  const config = loadConfig(resolveConfigPath(values.config));
   if (values.alerts) config.alerts.path = values.alerts;
   if (values.metrics) config.metrics.listen = values.metrics;
   if (values['state-dir']) config.state_dir = values['state-dir'];
   // an unwritable path is a usage error, told before the agent's modules even load
-  try {
-    checkWritable(config.alerts.path, 'alert log');
-    if (values.events) checkWritable(values.events, 'events file');
-  } catch (e) {
-    if (e instanceof AlertLogError) throw new CliError(e.message);
-    throw e;
-  }
+  checkWritable(config.alerts.path, 'alert log');
+  if (values.events) checkWritable(values.events, 'events file');
   const rules = await loadRuleSet([...config.rules.paths, ...(values.rules ?? [])]);
   // Registered for good, before the start: a one-shot handler that removes itself lets
   // signal-exit (execa's cleanup, re-registered at each bpftrace restart) find itself the only
@@ -42,9 +31,7 @@ export async function runCommand(argv: string[]): Promise<number> {
   };
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
-  const [{ startAgent }, { NdjsonWriterError }, { SecretError }, { DeliveryError }] = await Promise.all([
-    import('../agent/agent.js'), import('../agent/ndjson-writer.js'), import('../delivery/secrets.js'), import('../delivery/http-client.js'),
-  ]);
+  const { startAgent } = await import('../agent/agent.js');
   const agent = await startAgent({
     hostRoot: values['host-root'] ?? config.host_root,
     stateDir: config.state_dir,
@@ -53,9 +40,6 @@ export async function runCommand(argv: string[]): Promise<number> {
     rules,
     config,
     log,
-  }).catch((e: unknown) => {
-    if (e instanceof SecretError || e instanceof DeliveryError || e instanceof AlertLogError || e instanceof NdjsonWriterError) throw new CliError(e.message);
-    throw e;
   });
   if (!stopAsked) await new Promise<void>((resolve) => (wake = resolve));
   await agent.stop();

@@ -94,7 +94,7 @@ export async function tailCommand(argv: string[]): Promise<number> {
       for (const l of lines) if (l.trim()) emit(l);
     }
   };
-  if (!values.follow && !openIfNeeded()) throw new CliError(`${path}: no such file`, 1);
+  if (!values.follow && !openIfNeeded()) throw new CliError(`${path}: no such file`, 'CLI_INPUT', path);
   drain();
   if (!values.follow) return 0;
   // follow: poll (works on every filesystem, survives rotation and truncation)

@@ -5,6 +5,7 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { parse as parseToml, TomlError } from 'smol-toml';
 import { compileLive, EqlError, type LivePlan, parseQuery, type Query } from '../eql/index.js';
+import { CodedError } from '../util/coded-error.js';
 import { RuleSchema, type RuleDoc } from './rule-schema.js';
 
 export interface LoadedRule {
@@ -100,25 +101,30 @@ export function parseRuleFile(file: string, source: string): { rule?: LoadedRule
   };
 }
 
+const unreadable = (path: string) => (e: Error): never => {
+  throw new CodedError('RULES_UNREADABLE', e.message, path, { cause: e });
+};
+
 /** Files given, or every *.toml in the directories given, sorted by name. */
-export async function ruleFiles(paths: string[]): Promise<string[]> {
+async function ruleFiles(paths: string[]): Promise<string[]> {
   const out: string[] = [];
   for (const p of paths) {
     const s = await stat(p).catch(() => undefined);
-    if (!s) throw new Error(`${p}: no such file or directory`);
+    if (!s) throw new CodedError('RULES_UNREADABLE', `${p}: no such file or directory`, p);
     if (s.isDirectory()) {
-      for (const f of (await readdir(p)).filter((n) => n.endsWith('.toml')).sort()) out.push(`${p}/${f}`);
+      for (const f of (await readdir(p).catch(unreadable(p))).filter((n) => n.endsWith('.toml')).sort()) out.push(`${p}/${f}`);
     } else out.push(p);
   }
   return out;
 }
 
+/** A path that cannot be read ends the load: CodedError RULES_UNREADABLE. */
 export async function loadRules(paths: string[]): Promise<{ rules: LoadedRule[]; diagnostics: Diagnostic[] }> {
   const rules: LoadedRule[] = [];
   const diagnostics: Diagnostic[] = [];
   const seen = new Map<string, string>();
   for (const file of await ruleFiles(paths)) {
-    const r = parseRuleFile(file, await readFile(file, 'utf8'));
+    const r = parseRuleFile(file, await readFile(file, 'utf8').catch(unreadable(file)));
     diagnostics.push(...r.diagnostics);
     if (!r.rule) continue;
     const dup = seen.get(r.rule.rule.rule_id);
