@@ -6,7 +6,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const benches = [['replay.mjs'], ['latency.mjs'], ['latency.mjs', '--storm'], ['sensor.mjs'], ['pipeline.mjs'], ['delivery.mjs'], ['matching.mjs']];
+const benches = [['replay.mjs'], ['latency.mjs'], ['latency.mjs', '--storm'], ['sensor.mjs'], ['exec-storm.mjs'], ['pipeline.mjs'], ['delivery.mjs'], ['matching.mjs']];
 const pinned = new Set(['pipeline.mjs', 'matching.mjs']);
 const json = [];
 for (const [b, ...args] of benches) {

@@ -1,6 +1,6 @@
-// Kernel-side benchmarks (root): exec storm capture completeness and host overhead, idle
-// cost, startup. Prints table rows and JSON lines.
-// usage: node bench/sensor.mjs [EXECS]
+// Kernel-side benchmarks (root): startup, loopback connect storm overhead, idle cost (the exec
+// storm is bench/exec-storm.mjs). Prints table rows and JSON lines.
+// usage: node bench/sensor.mjs
 
 import { spawn, execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -8,7 +8,6 @@ import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const EXECS = Number(process.argv[2] ?? 20000);
 const TICK = 100; // USER_HZ
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -41,14 +40,6 @@ async function stopAgent(a) {
   return JSON.parse(a.log().split('\n').find((l) => l.includes('"msg":"stopped"')));
 }
 
-/** EXECS execs of /bin/true with a unique argument, from two parallel loops (2 cores). */
-function storm(tag) {
-  const half = EXECS / 2;
-  const t0 = process.hrtime.bigint();
-  execFileSync('bash', ['-c', `for j in 0 1; do (for ((i=0;i<${half};i++)); do /bin/true ${tag}-$j-$i; done) & done; wait`]);
-  return Number(process.hrtime.bigint() - t0) / 1e9;
-}
-
 const results = [];
 const row = (r, text) => {
   results.push(r);
@@ -63,32 +54,6 @@ for (let i = 0; i < 5; i++) {
   await stopAgent(a);
 }
 row({ benchmark: 'startup_ms', runs: startups, max: Math.max(...startups) }, `| startup: command -> ready | ${startups.join(', ')} ms (max ${Math.max(...startups)}) |`);
-
-// exec storm: baseline and with the agent, interleaved
-const base1 = storm('base1');
-const dir = mkdtempSync(`${tmpdir()}/nightjar-bench-`);
-const a = await startAgent(dir);
-const cpu0 = cpuTicks(a.agent.pid) + cpuTicks(a.bt);
-const traced = storm('traced');
-await sleep(1000);
-const cpu1 = cpuTicks(a.agent.pid) + cpuTicks(a.bt);
-const stopped = await stopAgent(a);
-const base2 = storm('base2');
-const want = new Set();
-for (let j = 0; j < 2; j++) for (let i = 0; i < EXECS / 2; i++) want.add(`traced-${j}-${i}`);
-let exact = 0;
-for (const line of readFileSync(`${dir}/events.ndjson`, 'utf8').split('\n')) {
-  if (!line.includes('"traced-')) continue;
-  const e = JSON.parse(line);
-  const args = e.process?.args;
-  if (e.event.action === 'exec' && args?.length === 2 && args[0] === '/bin/true' && want.delete(args[1])) exact++;
-}
-const baseRate = EXECS / ((base1 + base2) / 2);
-const tracedRate = EXECS / traced;
-row({ benchmark: 'exec_storm_completeness', execs: EXECS, received_exact: exact, ratio: exact / EXECS, records_lost: stopped.probe_records_lost ?? 0 },
-  `| exec storm capture | ${exact}/${EXECS} exec events with exact argv (${((100 * exact) / EXECS).toFixed(2)}%), ${stopped.probe_records_lost ?? 0} records lost |`);
-row({ benchmark: 'exec_storm_overhead', untraced_execs_per_s: Math.round(baseRate), traced_execs_per_s: Math.round(tracedRate), ratio: +(tracedRate / baseRate).toFixed(3), cpu_s_per_1000_events: +((cpu1 - cpu0) / TICK / (EXECS * 3 / 1000)).toFixed(3) },
-  `| exec storm overhead | ${Math.round(tracedRate)} vs ${Math.round(baseRate)} execs/s untraced (ratio ${(tracedRate / baseRate).toFixed(3)}) | agent+bpftrace ${((cpu1 - cpu0) / TICK).toFixed(2)} CPU s for ~${EXECS * 3} events |`);
 
 // loopback connect/accept storm: baseline and with the agent, interleaved
 const CONNS = 20000;
