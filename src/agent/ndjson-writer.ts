@@ -1,13 +1,14 @@
 // Appends documents as NDJSON to a file without blocking the pipeline; bounded: beyond
-// maxBufferedBytes documents are dropped and counted. A write error (full or failing disk)
-// never throws: documents are lost and counted until a reopen every retryMs succeeds; the
-// reopen cuts a torn last line, so the file stays whole lines.
+// maxBufferedBytes documents are dropped (events_file_dropped). A write error (full or failing
+// disk) never throws: documents are lost (events_file_write_failed) until a reopen every retryMs
+// succeeds; the reopen cuts a torn last line, so the file stays whole lines.
 
 import { closeSync, createWriteStream, fstatSync, openSync, type WriteStream } from 'node:fs';
 import { dirname } from 'node:path';
 import { makeDirs } from '../alerts/alert-log.js';
 import { cutTornTail } from '../alerts/torn-tail.js';
 import { CodedError } from '../util/coded-error.js';
+import { Counters } from '../util/counters.js';
 
 export interface SinkFault {
   code: string;
@@ -29,10 +30,6 @@ export class NdjsonWriter {
   private scheduled = false;
   private retryTimer: NodeJS.Timeout | undefined;
   private closed = false;
-  /** over maxBufferedBytes */
-  dropped = 0;
-  /** lost to write errors */
-  failed = 0;
   fault: SinkFault | undefined;
 
   constructor(
@@ -41,6 +38,8 @@ export class NdjsonWriter {
     /** each error (with its code), and (undefined) the recovery */
     private readonly onFault: (fault: SinkFault | undefined, code?: string) => void = () => undefined,
     private readonly retryMs = 1000,
+    /** the agent's registry; by default one of its own (read through dropped and failed) */
+    private readonly counters = new Counters(),
   ) {
     try {
       makeDirs(dirname(path));
@@ -48,6 +47,19 @@ export class NdjsonWriter {
     } catch (e) {
       throw new NdjsonWriterError(`events file ${path}: cannot open for writing: ${String((e as Error).message).split('\n')[0]}`, path);
     }
+  }
+
+  // Totals, never reset: the writer counts into the registry it was given, so a caller moves
+  // nothing into the counters (pass the agent's registry as the constructor's last argument).
+
+  /** documents dropped over maxBufferedBytes, so far */
+  get dropped(): number {
+    return this.counters.get('events_file_dropped');
+  }
+
+  /** documents lost to write errors, so far */
+  get failed(): number {
+    return this.counters.get('events_file_write_failed');
   }
 
   private open(): void {
@@ -91,11 +103,11 @@ export class NdjsonWriter {
   write(doc: unknown): void {
     const stream = this.stream;
     if (!stream) {
-      this.failed++;
+      this.counters.inc('events_file_write_failed');
       return;
     }
     if (stream.writableLength + this.batch.length > this.maxBufferedBytes) {
-      this.dropped++;
+      this.counters.inc('events_file_dropped');
       return;
     }
     this.batch += `${JSON.stringify(doc)}\n`;
@@ -114,11 +126,11 @@ export class NdjsonWriter {
     this.batchCount = 0;
     if (!n) return;
     if (!this.stream) {
-      this.failed += n;
+      this.counters.inc('events_file_write_failed', n);
       return;
     }
     this.stream.write(text, (err) => {
-      if (err) this.failed += n;
+      if (err) this.counters.inc('events_file_write_failed', n);
     });
   }
 
