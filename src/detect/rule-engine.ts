@@ -5,6 +5,7 @@
 import type { EcsDoc } from '../ecs/ecs-event.js';
 import { type LiveMatcher, ordinalOf } from '../eql/index.js';
 import type { LoadedRule } from '../rules/load-rules.js';
+import type { Counters } from '../util/counters.js';
 
 export interface Detection {
   rule: LoadedRule;
@@ -24,6 +25,12 @@ interface CompiledRule {
  */
 export const CLOSE_GRACE_MS = 5000;
 
+export interface RuleEngineOptions {
+  /** the expiry done while events are pushed moves sequences_expired here */
+  counters?: Counters;
+  maxPendingPerRule?: number;
+}
+
 export class RuleEngine {
   private readonly byCategory = new Map<string, CompiledRule[]>();
   private readonly anyCategory: CompiledRule[] = [];
@@ -32,12 +39,14 @@ export class RuleEngine {
   private readonly closing: CompiledRule[] = [];
   private n = 0;
   private latestTs = 0;
+  private readonly counters: Counters | undefined;
 
   constructor(
     rules: LoadedRule[],
     private readonly onDetection: (d: Detection) => void,
-    maxPendingPerRule = 10000,
+    { counters, maxPendingPerRule = 10000 }: RuleEngineOptions = {},
   ) {
+    this.counters = counters;
     for (const rule of rules) {
       const live = rule.live;
       const c: CompiledRule = {
@@ -57,7 +66,10 @@ export class RuleEngine {
     const ord = ordinalOf(ev, ++this.n, tsMs);
     // event time drives look-back expiry, so replayed and live streams are bounded alike
     if (ord.ts > this.latestTs) this.latestTs = ord.ts;
-    if (this.n % 1024 === 0) this.expire(this.latestTs);
+    if (this.n % 1024 === 0) {
+      const expired = this.expire(this.latestTs);
+      if (expired) this.counters?.inc('sequences_expired', expired);
+    }
     for (const r of this.closing) if (r.matcher.nextDeadline < ord.ts) r.matcher.closeBefore(ord.ts);
     const cats = (ev.event as { category?: unknown } | undefined)?.category;
     const list = Array.isArray(cats) ? cats : typeof cats === 'string' ? [cats] : [];
