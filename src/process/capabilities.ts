@@ -11,10 +11,24 @@ const NAMES = [
   'CAP_BLOCK_SUSPEND', 'CAP_AUDIT_READ', 'CAP_PERFMON', 'CAP_BPF', 'CAP_CHECKPOINT_RESTORE',
 ];
 
-/** Bit n set -> NAMES[n]; a bit beyond the known names is its number (ECS allows `\d+`). */
-export function capabilityNames(mask: number): string[] {
+/** Hosts run few distinct capability sets: names per mask, up to this many masks. */
+const CACHE_MAX = 256;
+const cache = new Map<number, readonly string[]>();
+
+function names(mask: number): readonly string[] {
   const out: string[] = [];
   let m = BigInt(mask);
   for (let bit = 0; m > 0n; bit++, m >>= 1n) if (m & 1n) out.push(NAMES[bit] ?? String(bit));
   return out;
+}
+
+/** Bit n set -> NAMES[n]; a bit beyond the known names is its number (ECS allows `\d+`). A fresh array. */
+export function capabilityNames(mask: number): string[] {
+  let n = cache.get(mask);
+  if (!n) {
+    if (cache.size >= CACHE_MAX) cache.clear();
+    n = names(mask);
+    cache.set(mask, n);
+  }
+  return n.slice();
 }
