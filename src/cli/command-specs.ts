@@ -3,7 +3,7 @@
 
 import { parseArgs } from 'node:util';
 
-export interface OptionSpec {
+interface OptionSpec {
   type: 'string' | 'boolean';
   short?: string;
   multiple?: boolean;
@@ -13,7 +13,7 @@ export interface OptionSpec {
   help: string;
 }
 
-export interface CommandSpec {
+interface CommandSpec {
   usage: string;
   summary: string;
   options: Record<string, OptionSpec>;

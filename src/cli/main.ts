@@ -19,7 +19,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   health: async () => (await import('./health-command.js')).healthCommand,
 };
 
-export async function main(argv: string[]): Promise<number> {
+async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name === '-h' || name === '--help' || name === 'help') {
     (name === undefined ? process.stderr : process.stdout).write(mainHelp());

@@ -19,7 +19,7 @@ const ExceptionEntry = z
     if (e.type === 'match_any' && !Array.isArray(e.value)) ctx.addIssue({ code: 'custom', message: 'match_any needs a list of values' });
   });
 
-export const ExceptionItem = z
+const ExceptionItem = z
   .object({
     /** omitted: applies to every rule */
     rule_id: z.string().optional(),

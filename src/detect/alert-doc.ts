@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import type { EcsDoc } from '../ecs/ecs-event.js';
 import type { LoadedRule } from '../rules/load-rules.js';
 
-export const SEVERITY_SCORE: Record<string, number> = { low: 21, medium: 47, high: 73, critical: 99 };
+const SEVERITY_SCORE: Record<string, number> = { low: 21, medium: 47, high: 73, critical: 99 };
 const CONTEXT = ['process', 'user', 'group', 'container', 'orchestrator', 'host', 'source', 'destination', 'network', 'agent', 'ecs'];
 
 function eventId(e: EcsDoc): string {

@@ -5,7 +5,7 @@ export interface Pos {
   col: number;
 }
 
-export type Literal = string | number | boolean | null;
+type Literal = string | number | boolean | null;
 
 export type Expr =
   | { type: 'literal'; value: Literal; pos: Pos; raw?: string }

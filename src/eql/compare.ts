@@ -4,9 +4,9 @@
 import type { FieldType } from './field-types.js';
 import type { Scalar, Value } from './values.js';
 
-export type Op = '==' | '!=' | '<' | '<=' | '>' | '>=';
+type Op = '==' | '!=' | '<' | '<=' | '>' | '>=';
 
-export function compareVersions(a: string, b: string): number {
+function compareVersions(a: string, b: string): number {
   const parse = (v: string) => {
     const [main, pre] = v.split(/-(.*)/s) as [string, string | undefined];
     return { parts: main.split('.').map((p) => (/^\d+$/.test(p) ? Number(p) : p)), pre };

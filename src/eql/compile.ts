@@ -10,7 +10,7 @@ import { type Scalar, type Value, readField } from './values.js';
 import { compileLuceneRegex, LuceneRegexError } from './lucene-regex.js';
 import { compileWildcard, hasWildcard } from './wildcard.js';
 
-export type Doc = unknown;
+type Doc = unknown;
 export type ValueFn = (ev: Doc) => Value;
 export type Predicate = (ev: Doc) => boolean;
 

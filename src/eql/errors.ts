@@ -1,7 +1,7 @@
 // Coded EQL errors with a position; `render` gives "message (line:col)" plus the source line
 // and a caret under the position.
 
-export type EqlErrorCode =
+type EqlErrorCode =
   | 'EQL_LEX' // a character or token that EQL does not have
   | 'EQL_SYNTAX' // tokens in an order the grammar does not allow
   | 'EQL_FUNCTION' // unknown function or wrong number of arguments

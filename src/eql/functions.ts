@@ -4,7 +4,7 @@
 import { cidrContains } from './ip.js';
 import type { Value } from './values.js';
 
-export interface FunctionSpec {
+interface FunctionSpec {
   min: number;
   max: number;
   /** may be written with ~ */
@@ -58,7 +58,7 @@ function slice(s: string, start: number, end: number | undefined): string {
   return b > a ? s.slice(a, b) : '';
 }
 
-export function stringOf(v: Value): string | null {
+function stringOf(v: Value): string | null {
   if (v === null) return null;
   if (typeof v === 'string') return v;
   if (typeof v === 'number' || typeof v === 'boolean') return String(v);

@@ -3,12 +3,11 @@
 // Code outside eql/ imports only this file (test/unit/eql-boundary.test.ts checks it).
 
 export type { Expr, Query } from './ast.js';
-export { EqlError, type EqlErrorCode } from './errors.js';
+export { EqlError } from './errors.js';
 export { ordinalOf, sortInEqlOrder } from './event-order.js';
 export { compileLive, type LiveMatcher, type LivePlan } from './live-query.js';
 export { parseQuery } from './parser.js';
 export { linePrefilter } from './prefilter.js';
-export { CompiledQuery, type QueryResult, type SequenceResult } from './query-runner.js';
-export type { Ordinal } from './sequence-matcher.js';
+export { CompiledQuery } from './query-runner.js';
 export { readField, type Scalar } from './values.js';
 export { compileWildcard } from './wildcard.js';

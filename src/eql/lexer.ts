@@ -2,7 +2,7 @@
 
 import { EqlError } from './errors.js';
 
-export type TokenType =
+type TokenType =
   | 'ident' | 'string' | 'number' | 'op' | 'punct' | 'keyword' | 'tilde_ident' | 'optional_ident' | 'eof';
 
 export interface Token {

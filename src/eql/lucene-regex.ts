@@ -261,7 +261,7 @@ export function luceneToRe2(pattern: string): string {
   }
 }
 
-export interface RegexMatcher {
+interface RegexMatcher {
   test(value: string): boolean;
 }
 

@@ -8,7 +8,7 @@
 import type { Expr, Query } from './ast.js';
 
 /** Clauses (all must hold), each a set of alternatives; [] means no requirement. */
-export type Clauses = string[][];
+type Clauses = string[][];
 
 const PLAIN = /^[\x20-\x7e]+$/;
 
@@ -26,7 +26,7 @@ const literalValues = (list: Expr[]): unknown[] | undefined =>
 
 const strength = (c: string[]) => Math.min(...c.map((s) => s.length)) - c.length / 100;
 
-export function clauses(e: Expr): Clauses {
+function clauses(e: Expr): Clauses {
   switch (e.type) {
     case 'match': {
       if (e.negated || e.expr.type !== 'field' || e.op === 'regex') return [];

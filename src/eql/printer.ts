@@ -8,7 +8,7 @@ const PREC = { or: 1, and: 2, not: 3, predicate: 4, additive: 5, multiplicative:
 const IDENT = /^[A-Za-z_@][A-Za-z0-9_@]*$/;
 const SEGMENT = /^[A-Za-z0-9_@]+$/;
 
-export function printString(s: string): string {
+function printString(s: string): string {
   let out = '"';
   for (const ch of s) {
     const c = ch.codePointAt(0)!;
@@ -26,7 +26,7 @@ export function printString(s: string): string {
 const quote = (p: string) => `\`${p.replaceAll('`', '``')}\``;
 
 /** Backquotes only the segments that need it: a.`0 x`.b */
-export function printField(f: FieldExpr): string {
+function printField(f: FieldExpr): string {
   const name =
     f.path.length === 1 && KEYWORDS.has(f.path[0]!)
       ? quote(f.path[0]!)
@@ -38,7 +38,7 @@ function wrap(text: string, prec: number, min: number): string {
   return prec < min ? `(${text})` : text;
 }
 
-export function printExpr(e: Expr, min = 0): string {
+function printExpr(e: Expr, min = 0): string {
   switch (e.type) {
     case 'literal': {
       const v = e.value;

@@ -9,13 +9,13 @@ import { sampleStages, sequenceStages } from './query-stages.js';
 import { type Match, type MatcherStage, type Ordinal, ordinalBefore, SequenceMatcher } from './sequence-matcher.js';
 import type { Value } from './values.js';
 
-export interface SequenceResult<E> {
+interface SequenceResult<E> {
   /** null where a missing-event stage sits */
   events: (E | null)[];
   joinKeys: Value[];
 }
 
-export type QueryResult<E> = { kind: 'events'; events: E[] } | { kind: 'sequences'; sequences: SequenceResult<E>[] };
+type QueryResult<E> = { kind: 'events'; events: E[] } | { kind: 'sequences'; sequences: SequenceResult<E>[] };
 
 export class CompiledQuery<E> {
   private readonly filter?: Predicate;

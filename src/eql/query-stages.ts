@@ -9,7 +9,7 @@ import type { MatcherStage } from './sequence-matcher.js';
 type SequenceQuery = Extract<Query, { type: 'sequence' }>;
 type SampleQuery = Extract<Query, { type: 'sample' }>;
 
-export interface SequenceStages {
+interface SequenceStages {
   positive: MatcherStage[];
   /** each at the count of positive stages before it */
   missing: MissingStage[];

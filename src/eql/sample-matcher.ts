@@ -5,7 +5,7 @@
 import { keyTuples, type MatcherStage, type Ordinal } from './sequence-matcher.js';
 import type { Value } from './values.js';
 
-export interface SampleMatch<E> {
+interface SampleMatch<E> {
   events: E[];
   joinKeys: Value[];
 }
@@ -21,7 +21,7 @@ interface KeyState<E> {
   slots: Held<E>[][];
 }
 
-export interface SampleStats {
+interface SampleStats {
   evictedCap: number;
   expired: number;
 }

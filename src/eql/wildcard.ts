@@ -4,7 +4,7 @@
 
 import { foldString } from './case-fold.js';
 
-export interface WildcardMatcher {
+interface WildcardMatcher {
   test(value: string): boolean;
 }
 

@@ -11,7 +11,7 @@ const technique = z.object({
   subtechnique: z.array(z.object({ id: z.string(), name: z.string(), reference: reference.optional() })).optional(),
 });
 
-export const ThreatSchema = z.object({
+const ThreatSchema = z.object({
   framework: z.string(),
   tactic: z.object({ id: z.string(), name: z.string(), reference: reference.optional() }),
   technique: z.array(technique).optional(),
