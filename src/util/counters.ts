@@ -62,7 +62,7 @@ function labelPart(name: CounterName, labels: Record<string, string>): string {
 
 /**
  * A legacy key -> name and label part, re-escaped. Values are found by the table's label
- * order: a value runs to `","next="` (or, for the last label, to the closing `"}`), so a raw
+ * order: a value runs to `",next="` (or, for the last label, to the closing `"}`), so a raw
  * value with quotes in the last label (a rule id) cannot forge labels. Never throws.
  */
 function parseLegacy(key: string): { name: CounterName; part: string } {
@@ -76,7 +76,7 @@ function parseLegacy(key: string): { name: CounterName; part: string } {
     if (!rest.startsWith(open)) return;
     rest = rest.slice(open.length);
     const next = names[i + 1];
-    const end = next === undefined ? rest.length : rest.indexOf(`","${next}="`);
+    const end = next === undefined ? rest.length : rest.indexOf(`",${next}="`);
     labels[l] = rest.slice(0, end < 0 ? rest.length : end);
     rest = end < 0 ? '' : rest.slice(end + 2);
   });
