@@ -14,7 +14,8 @@ export function cgroup2Mount(mountsText: string, hostRoot: string): string | und
 
 export class CgroupIndex {
   private byId = new Map<string, string>();
-  private lastWalk = 0;
+  // -Infinity: the first refresh (the seed at start, refresh(0)) always walks
+  private lastWalk = -Infinity;
   private walking: Promise<void> | undefined;
   readonly root: string | undefined;
 
