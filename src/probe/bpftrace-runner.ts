@@ -1,9 +1,10 @@
 // Runs the bundled bpftrace script as one child process and hands its stdout lines on.
 // Waits for the BEGIN marker (printed after every probe attached), restarts bpftrace with
 // backoff when it dies, and never leaves it orphaned: setpriv --pdeathsig covers SIGKILL of
-// the agent, execa's cleanup covers a normal exit.
+// the agent, execa's cleanup covers a normal exit. The script goes in on stdin, rewritten
+// for the kernel's capability layout (probeScriptFor), which is read once from BTF.
 
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { execa, type ResultPromise } from 'execa';
 import split2 from 'split2';
 import type { Counters } from '../util/counters.js';
@@ -32,9 +33,45 @@ export class BpftraceError extends CodedError {
   }
 }
 
-export function bpftraceCommand(opts: { script: string; bpftrace?: string; captureEnv?: boolean }): { file: string; args: string[] } {
+/** How the kernel lays out kernel_cap_t: `struct { u64 val; }` since Linux 6.3, before it
+ * `struct kernel_cap_struct { __u32 cap[2]; }`. */
+export type CapShape = 'u64' | 'u32x2';
+
+/** The BTF query whose output capShape reads: the named struct exists only before 6.3. */
+export const CAP_SHAPE_QUERY = ['-lv', 'struct kernel_cap_struct'];
+
+/** `bpftrace -lv 'struct kernel_cap_struct'` output -> the layout; anything else is the 6.3+ one. */
+export function capShape(listing: string): CapShape {
+  return /^\s*(?:__)?u32\s+cap\[2\];/m.test(listing) ? 'u32x2' : 'u64';
+}
+
+// the script's capability reads, written for 6.3+ (its text stays loadable as shipped)
+const CAP_READ = /(\$t->cred->cap_(?:effective|permitted))\.val\b/g;
+const CAP_READS = 2;
+
+/** The script text for a capability layout: for u32x2, each `X.val` becomes the same u64 built
+ * from `X.cap[0]` (low word) and `X.cap[1]`; S records keep their format. */
+export function probeScriptFor(text: string, shape: CapShape): string {
+  if (shape === 'u64') return text;
+  let n = 0;
+  const out = text.replace(CAP_READ, (_whole, mask: string) => {
+    n++;
+    return `((uint64)${mask}.cap[0] | ((uint64)${mask}.cap[1] << 32))`;
+  });
+  if (n !== CAP_READS) throw new BpftraceError('BPFTRACE_START', `probe script: expected ${CAP_READS} capability reads to rewrite for kernel_cap_t cap[2], found ${n}`);
+  return out;
+}
+
+/** Asks bpftrace (through BTF) for the kernel's capability layout; 6.3+ when it cannot tell. */
+export async function detectCapShape(bt = 'bpftrace'): Promise<CapShape> {
+  const r = await execa(bt, CAP_SHAPE_QUERY, { reject: false, timeout: 20000, stdin: 'ignore' });
+  return capShape(String(r.stdout ?? ''));
+}
+
+/** bpftrace reading the program from stdin (`input`), so the text can differ from the file. */
+export function bpftraceCommand(opts: { bpftrace?: string; captureEnv?: boolean }): { file: string; args: string[] } {
   const bt = opts.bpftrace ?? 'bpftrace';
-  const args = ['-f', 'json', opts.script, ...(opts.captureEnv ? ['1'] : [])];
+  const args = ['-f', 'json', '-', ...(opts.captureEnv ? ['1'] : [])];
   return existsSync('/usr/bin/setpriv')
     ? { file: '/usr/bin/setpriv', args: ['--pdeathsig', 'KILL', '--', bt, ...args] }
     : { file: bt, args };
@@ -47,6 +84,9 @@ export class BpftraceRunner {
   private downSince: number | undefined;
   private stderrTail: string[] = [];
   private restartTimer: NodeJS.Timeout | undefined;
+  private scriptText: string | undefined;
+  /** the capability layout the script was written for (known once start() has run) */
+  capShape: CapShape | undefined;
   /** true while a bpftrace has attached its probes and not exited */
   up = false;
 
@@ -57,7 +97,16 @@ export class BpftraceRunner {
   }
 
   /** Resolves once bpftrace has attached every probe; rejects if the first start fails. */
-  start(): Promise<void> {
+  async start(): Promise<void> {
+    let text: string;
+    try {
+      text = readFileSync(this.opts.script, 'utf8');
+    } catch (e) {
+      throw new BpftraceError('BPFTRACE_START', `probe script ${this.opts.script}: ${(e as Error).message}`);
+    }
+    this.capShape = await detectCapShape(this.opts.bpftrace);
+    this.scriptText = probeScriptFor(text, this.capShape);
+    if (this.stopping) throw new BpftraceError('BPFTRACE_START', 'stopped before bpftrace started');
     return new Promise((resolve, reject) => this.spawn(resolve, reject));
   }
 
@@ -65,7 +114,7 @@ export class BpftraceRunner {
     const { file, args } = bpftraceCommand(this.opts);
     const child = execa(file, args, {
       env: { BPFTRACE_STRLEN: '160', BPFTRACE_PERF_RB_PAGES: '1024' },
-      stdin: 'ignore', buffer: false, reject: false, cleanup: true, killSignal: 'SIGTERM',
+      input: this.scriptText, buffer: false, reject: false, cleanup: true, killSignal: 'SIGTERM',
       forceKillAfterDelay: 3000,
     });
     this.child = child;

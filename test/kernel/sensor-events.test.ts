@@ -2,9 +2,13 @@
 // entity ids, ECS validity, all on the real kernel through `nightjar run`.
 
 import { readFileSync, writeFileSync } from 'node:fs';
+import { release } from 'node:os';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getPath, type EcsDoc } from '../../src/ecs/ecs-event.js';
+import { detectCapShape } from '../../src/probe/bpftrace-runner.js';
+import { capabilityNames } from '../../src/process/capabilities.js';
+import { parseProcStatusCaps } from '../../src/process/proc-parse.js';
 import { entityId } from '../../src/process/entity-id.js';
 import { startAgentProcess, type AgentHarness } from '../helpers/agent-harness.js';
 import { ecsProblems } from '../helpers/ecs-validate.js';
@@ -199,6 +203,21 @@ describe.skipIf(skipKernel)('sensor on the real kernel', () => {
     expect(get(a, 'process.interactive')).toBe(false);
     expect(get(a, 'user.name')).toBe('root');
     await execa('rm', ['-rf', `/tmp/nightjar cwd ${process.pid}`]);
+  });
+
+  it("reads capability masks in this kernel's layout (both 32-bit words), as /proc/PID/status shows them", async () => {
+    const [major, minor] = release().split('.').map(Number);
+    expect(await detectCapShape()).toBe(major! > 6 || (major === 6 && minor! >= 3) ? 'u64' : 'u32x2');
+    // root's exec gets its bounding set: without CAP_SYS_ADMIN (bit 21) and CAP_BPF (bit 39)
+    const child = execa('setpriv', ['--bounding-set=-sys_admin,-bpf', '/bin/sleep', '3']);
+    const ev = await agent.waitFor((e) => isExec(child.pid!)(e) && get(e, 'process.name') === 'sleep');
+    const caps = parseProcStatusCaps(readFileSync(`/proc/${child.pid}/status`, 'utf8'))!;
+    await child;
+    expect(get(ev, 'process.thread.capabilities.effective')).toEqual(capabilityNames(caps.capEffective));
+    expect(get(ev, 'process.thread.capabilities.permitted')).toEqual(capabilityNames(caps.capPermitted));
+    expect(get(ev, 'process.thread.capabilities.effective')).toEqual(expect.arrayContaining(['CAP_CHOWN', 'CAP_PERFMON']));
+    expect(get(ev, 'process.thread.capabilities.effective')).not.toContain('CAP_BPF');
+    expect(get(ev, 'process.thread.capabilities.effective')).not.toContain('CAP_SYS_ADMIN');
   });
 
   it('emits only valid ECS: every field exists with the right type and allowed values', async () => {
