@@ -12,8 +12,7 @@ import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const dist = `${root}/dist`;
-const { RecordDecoder } = await import(`${dist}/probe/record-decoder.js`);
-const { EventBuilder } = await import(`${dist}/ecs/event-builder.js`);
+const { Pipeline } = await import(`${dist}/pipeline/pipeline.js`);
 const { ProcessTable } = await import(`${dist}/process/process-table.js`);
 const { Detector } = await import(`${dist}/detect/detector.js`);
 const { AlertLog } = await import(`${dist}/alerts/alert-log.js`);
@@ -48,19 +47,16 @@ const host = await readHostMetadata('');
 const agent = await agentIdentity(mkdtempSync(`${tmpdir()}/nj-pipe-`), '0');
 const clock = new Clock();
 
+// the agent's wiring (src/pipeline/pipeline.ts), without the events file and containers
 function pipeline() {
   const counters = new Counters();
-  const table = new ProcessTable();
-  let seq = 0;
-  const builder = new EventBuilder(table, { host, agent, clock, nextSequence: () => ++seq }, 'bench-boot');
   const log = new AlertLog(`${mkdtempSync(`${tmpdir()}/nj-pipe-`)}/alerts.ndjson`, { maxBytes: 1e9, keep: 1 });
   const detector = new Detector(rules, [], log, counters);
   let events = 0;
-  const decoder = new RecordDecoder(counters, (ev) => {
-    events++;
-    detector.onEvent(builder.handle(ev, 0), Math.floor(clock.wallMs(ev.ts)));
-  }, 15);
-  return { decoder, detector, log, count: () => events };
+  const pipe = new Pipeline({
+    table: new ProcessTable(counters), host, agent, bootId: 'bench-boot', clock, counters, detector, sinks: [() => events++], reorderWindowMs: 15,
+  });
+  return { pipe, detector, log, count: () => events };
 }
 
 // throughput: 3 passes over the recording, fresh pipeline each
@@ -68,8 +64,8 @@ let events = 0;
 const t0 = process.hrtime.bigint();
 for (let pass = 0; pass < 3; pass++) {
   const p = pipeline();
-  for (const l of lines) p.decoder.line(l, 0);
-  p.decoder.tick(1e12, true);
+  for (const l of lines) p.pipe.line(l, 0);
+  p.pipe.flush(1e12);
   p.log.close();
   events += p.count();
 }
@@ -83,8 +79,8 @@ const perLine = (3 * lines.length) / floorSecs;
 // memory: ~1,000,000 events through one pipeline
 const big = pipeline();
 while (big.count() < 1000000) {
-  for (const l of lines) big.decoder.line(l, 0);
-  big.decoder.tick(1e12, true);
+  for (const l of lines) big.pipe.line(l, 0);
+  big.pipe.flush(1e12);
 }
 global.gc?.();
 const rssAfter1M = process.memoryUsage().rss;

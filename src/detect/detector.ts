@@ -60,9 +60,9 @@ export class Detector {
     this.log.append(alertDoc(d.rule, d.events));
   }
 
-  /** tsMs: the event's @timestamp as epoch ms, if the caller has it */
-  onEvent(doc: EcsDoc, tsMs?: number): void {
-    this.engine.push(doc, tsMs);
+  /** wallMs: the ms the pipeline formatted @timestamp from; documents alone omit it (then parsed) */
+  onEvent(doc: EcsDoc, wallMs?: number): void {
+    this.engine.push(doc, wallMs);
     const ev = doc.event as { action?: unknown } | undefined;
     if (ev?.action === 'end') {
       const entity = (doc.process as { entity_id?: unknown } | undefined)?.entity_id;

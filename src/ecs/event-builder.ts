@@ -1,4 +1,5 @@
-// Ordered sensor events -> ECS events, keeping the process table current (fork, exec, exit).
+// Ordered sensor events (with their wall ms) -> ECS events, keeping the process table current
+// (fork, exec, exit).
 
 import type { ContainerResolver } from '../container/container-resolver.js';
 import type { EcsDoc } from './ecs-event.js';
@@ -72,14 +73,15 @@ export class EventBuilder {
     return info;
   }
 
-  handle(ev: SensorEvent, nowMs: number): EcsDoc {
-    return this.withContainer(this.build(ev, nowMs), ev.cgroupId);
+  /** wallMs: the event's time (from ev.ts) as epoch ms; nowMs: when it is handled */
+  handle(ev: SensorEvent, wallMs: number, nowMs: number): EcsDoc {
+    return this.withContainer(this.build(ev, wallMs, nowMs), ev.cgroupId);
   }
 
-  private build(ev: SensorEvent, nowMs: number): EcsDoc {
+  private build(ev: SensorEvent, wallMs: number, nowMs: number): EcsDoc {
     switch (ev.kind) {
       case 'exec':
-        return this.exec(ev);
+        return this.exec(ev, wallMs);
       case 'fork': {
         const parent = this.parentOf(ev);
         const p: ProcessInfo = {
@@ -95,22 +97,22 @@ export class EventBuilder {
         };
         if (!p.entryLeader) evaluateEntryLeader(p, this.lookup);
         this.table.set(p);
-        return processStartDoc(this.ctx, ev.ts, 'fork', this.view(p));
+        return processStartDoc(this.ctx, wallMs, 'fork', this.view(p));
       }
       case 'exit': {
         const p = this.known(ev.pid, ev.startTicks, ev.comm, ev.cgroupId, {});
-        const doc = processEndDoc(this.ctx, ev, this.view(p));
+        const doc = processEndDoc(this.ctx, ev, wallMs, this.view(p));
         this.table.markExited(ev.pid, ev.startTicks, nowMs);
         return doc;
       }
       case 'net': {
         const p = this.known(ev.pid, ev.startTicks, '', ev.cgroupId, { uid: ev.uid, euid: ev.euid });
-        return networkDoc(this.ctx, ev, this.view(p));
+        return networkDoc(this.ctx, ev, wallMs, this.view(p));
       }
     }
   }
 
-  private exec(ev: ExecEvent): EcsDoc {
+  private exec(ev: ExecEvent, wallMs: number): EcsDoc {
     const before = this.table.getExact(ev.pid, ev.startTicks);
     const path = ev.filename;
     let name = path !== undefined ? basename(path) : ev.exeName;
@@ -128,6 +130,6 @@ export class EventBuilder {
     };
     evaluateEntryLeader(p, this.lookup);
     this.table.set(p);
-    return processStartDoc(this.ctx, ev.ts, 'exec', this.view(p));
+    return processStartDoc(this.ctx, wallMs, 'exec', this.view(p));
   }
 }

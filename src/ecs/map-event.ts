@@ -1,4 +1,5 @@
-// Sensor event + process table state -> ECS event. Pure apart from the clock.
+// Sensor event + process table state -> ECS event. Pure apart from the clock. Every mapper takes
+// the event's wall ms, set once by the pipeline; @timestamp (and process.end) is formatted from it.
 
 import type { AgentDoc, HostDoc } from '../host/host-metadata.js';
 import type { UserNames } from '../host/user-names.js';
@@ -27,10 +28,10 @@ function userGroup(ctx: MapContext, doc: EcsDoc, euid: number, egid: number | un
   }
 }
 
-function base(ctx: MapContext, ts: number, category: string, type: string[], action: string, dataset: string): EcsDoc {
+function base(ctx: MapContext, wallMs: number, category: string, type: string[], action: string, dataset: string): EcsDoc {
   const seq = ctx.nextSequence();
   return {
-    '@timestamp': ctx.clock.iso(ts),
+    '@timestamp': ctx.clock.isoMs(wallMs),
     event: {
       kind: 'event', category: [category], type, action, module: 'nightjar', dataset,
       sequence: seq, id: `${ctx.agent.ephemeral_id.slice(0, 8)}-${seq.toString(36)}`,
@@ -41,9 +42,9 @@ function base(ctx: MapContext, ts: number, category: string, type: string[], act
   };
 }
 
-export function processStartDoc(ctx: MapContext, ts: number, action: 'exec' | 'fork', v: ProcessView): EcsDoc {
+export function processStartDoc(ctx: MapContext, wallMs: number, action: 'exec' | 'fork', v: ProcessView): EcsDoc {
   const p = v.p;
-  const doc = base(ctx, ts, 'process', ['start'], action, 'nightjar.process');
+  const doc = base(ctx, wallMs, 'process', ['start'], action, 'nightjar.process');
   doc.process = withParent(v, ctx.clock, ctx.names);
   userGroup(ctx, doc, p.euid, p.egid);
   if (p.argsTruncated || p.executableTruncated) {
@@ -52,13 +53,13 @@ export function processStartDoc(ctx: MapContext, ts: number, action: 'exec' | 'f
   return doc;
 }
 
-export function processEndDoc(ctx: MapContext, r: ExitRecord, v: ProcessView): EcsDoc {
+export function processEndDoc(ctx: MapContext, r: ExitRecord, wallMs: number, v: ProcessView): EcsDoc {
   const p = v.p;
-  const doc = base(ctx, r.ts, 'process', ['end'], 'end', 'nightjar.process');
+  const doc = base(ctx, wallMs, 'process', ['end'], 'end', 'nightjar.process');
   const proc = withParent(v, ctx.clock, ctx.names);
   const signal = r.status & 0x7f;
   proc.exit_code = signal ? 128 + signal : (r.status >> 8) & 0xff;
-  proc.end = ctx.clock.iso(r.ts);
+  proc.end = doc['@timestamp'];
   doc.process = proc;
   userGroup(ctx, doc, p.euid, p.egid);
   if (signal) doc.nightjar = { process: { exit_signal: signal } };
@@ -73,10 +74,10 @@ function endpoint(addr: string, port: number): { ip: string; port?: number; addr
   return port ? { address: ip, ip, port } : { address: ip, ip };
 }
 
-export function networkDoc(ctx: MapContext, r: NetRecord, v: ProcessView): EcsDoc {
+export function networkDoc(ctx: MapContext, r: NetRecord, wallMs: number, v: ProcessView): EcsDoc {
   const action = r.op === 'connect' ? 'connection_attempted' : r.op === 'accept' ? 'connection_accepted' : 'listen';
   const type = r.op === 'listen' ? ['start'] : ['start', 'connection'];
-  const doc = base(ctx, r.ts, 'network', type, action, 'nightjar.network');
+  const doc = base(ctx, wallMs, 'network', type, action, 'nightjar.network');
   const local = endpoint(r.localAddr, r.localPort);
   const remote = endpoint(r.remoteAddr, r.remotePort);
   const mapped = r.ipVersion === 6 && V4_MAPPED.test(r.localAddr || r.remoteAddr);

@@ -3,16 +3,27 @@
 
 import { readFileSync } from 'node:fs';
 
+/** Epoch ms at CLOCK_MONOTONIC 0 and at boot (CLOCK_BOOTTIME 0). */
+export interface ClockOffsets {
+  monoToWallMs: number;
+  bootWallMs: number;
+}
+
 export class Clock {
   private monoToWallMs = 0;
   private bootWallMs = 0;
 
-  constructor(private readonly procRoot = '/proc') {
+  /** fixed: offsets that calibrate() keeps (a recording replayed as if it ran then) */
+  constructor(private readonly procRoot = '/proc', private readonly fixed?: ClockOffsets) {
     this.calibrate();
   }
 
   calibrate(): void {
     this.startCache?.clear();
+    if (this.fixed) {
+      ({ monoToWallMs: this.monoToWallMs, bootWallMs: this.bootWallMs } = this.fixed);
+      return;
+    }
     const now = Date.now();
     this.monoToWallMs = now - Number(process.hrtime.bigint()) / 1e6;
     try {
@@ -23,13 +34,9 @@ export class Clock {
     }
   }
 
-  /** CLOCK_MONOTONIC ns -> epoch ms. */
+  /** CLOCK_MONOTONIC ns -> epoch ms, whole (the precision of @timestamp). */
   wallMs(monoNs: number): number {
-    return this.monoToWallMs + monoNs / 1e6;
-  }
-
-  monoNowNs(): number {
-    return Number(process.hrtime.bigint());
+    return Math.floor(this.monoToWallMs + monoNs / 1e6);
   }
 
   private readonly startCache = new Map<number, string>();
@@ -48,9 +55,13 @@ export class Clock {
   private isoSecond = NaN;
   private isoPrefix = '';
 
-  /** ISO date of a monotonic time; the text up to the second is reused within that second. */
+  /** ISO date of a monotonic time. */
   iso(monoNs: number): string {
-    const ms = Math.floor(this.wallMs(monoNs));
+    return this.isoMs(this.wallMs(monoNs));
+  }
+
+  /** ISO date of whole epoch ms; the text up to the second is reused within that second. */
+  isoMs(ms: number): string {
     const second = Math.floor(ms / 1000);
     if (second !== this.isoSecond) {
       const full = new Date(second * 1000).toISOString();

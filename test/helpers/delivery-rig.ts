@@ -3,7 +3,8 @@
 
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { AlertLog } from '../../src/alerts/alert-log.js';
+import type { AlertLog } from '../../src/alerts/alert-log.js';
+import { openAlertLog } from '../../src/alerts/alert-log-reporting.js';
 import { parseConfig } from '../../src/config/load-config.js';
 import { Delivery } from '../../src/delivery/delivery.js';
 import { Counters } from '../../src/util/counters.js';
@@ -38,13 +39,17 @@ export function deliveryRig(configYaml: string, opts: { dir?: string; rotateByte
   const logs: Record<string, unknown>[] = [];
   const log = createLogger('debug', (l) => logs.push(JSON.parse(l) as Record<string, unknown>));
   const counters = new Counters();
+  const alerts = {
+    ...config.alerts, path: `${dir}/alerts.ndjson`,
+    rotate: { max_bytes: opts.rotateBytes ?? 100 * 1024 * 1024, keep: opts.keep ?? 5 },
+    max_undelivered_bytes: opts.maxUndelivered ?? config.alerts.max_undelivered_bytes,
+  };
   const make = () => {
-    const delivery = new Delivery(config.outputs, { ...config.alerts, path: `${dir}/alerts.ndjson` }, `${dir}/state`, counters, log);
-    const alertLog = new AlertLog(
-      `${dir}/alerts.ndjson`,
-      { maxBytes: opts.rotateBytes ?? 100 * 1024 * 1024, keep: opts.keep ?? 5, maxUndeliveredBytes: opts.maxUndelivered, retention: delivery },
-      (n) => delivery.written(n),
-    );
+    const delivery = new Delivery(config.outputs, alerts, `${dir}/state`, counters, log);
+    const alertLog = openAlertLog(alerts, delivery, (n) => {
+      counters.inc('alerts_written', n);
+      delivery.written(n);
+    }, counters, log);
     delivery.start();
     return { delivery, alertLog };
   };
