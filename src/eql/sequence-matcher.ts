@@ -5,7 +5,6 @@
 // measured from the sequence's first event; `until` then cancels a key's pending sequences.
 // Missing-event stages (missing-events.ts) are judged on the candidates this finds, as ES does.
 
-import type { Counters } from '../util/counters.js';
 import type { Predicate, ValueFn } from './compile.js';
 import { LeadingSeen, type MissingStage, TrailingClosers } from './missing-events.js';
 import type { Value } from './values.js';
@@ -42,6 +41,11 @@ interface Pending<E> {
   poisoned?: boolean;
   /** per leading missing stage, the latest such event time before its first event */
   lead?: (number | undefined)[];
+}
+
+/** The counters a matcher moves; the agent's registry (util/counters.ts) is one (eql/ imports nothing outside it). */
+export interface SequenceCounters {
+  inc(name: 'sequences_maxspan_rejected' | 'sequences_until_cancelled', n?: number): void;
 }
 
 export interface MatcherStats {
@@ -102,7 +106,7 @@ export class SequenceMatcher<E> {
     private readonly onMatch: (m: Match<E>) => void,
     private readonly maxPending = 100000,
     missing: MissingStage[] = [],
-    private readonly counters?: Counters,
+    private readonly counters?: SequenceCounters,
   ) {
     const n = stages.length;
     this.leading = missing.filter((m) => m.position === 0).map((m) => m.stage);
