@@ -1,7 +1,7 @@
 // Every bound moves its counter: each structure is driven past its bound and the registry
 // series, and its line on /metrics, must move. Label values are escaped (a hostile rule id).
 
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { NdjsonWriter } from '../../src/agent/ndjson-writer.js';
@@ -15,7 +15,7 @@ import { RecordDecoder } from '../../src/probe/record-decoder.js';
 import { NO_SESSION, type ProcessInfo } from '../../src/process/process-info.js';
 import { ProcessTable } from '../../src/process/process-table.js';
 import { loadRules } from '../../src/rules/load-rules.js';
-import { Counters, escapeLabelValue } from '../../src/util/counters.js';
+import { COUNTERS, Counters, escapeLabelValue } from '../../src/util/counters.js';
 import { execEvent, networkEvent } from '../helpers/ecs-fixtures.js';
 import { REPO } from '../helpers/paths.js';
 
@@ -183,6 +183,11 @@ describe('counter registry', () => {
     expect(out).toMatch(/^nightjar_probe_lines_malformed_total 0$/m);
     expect(out).toMatch(/^# TYPE nightjar_events_total counter$/m);
     expect(out).not.toMatch(/^nightjar_events_total /m);
+  });
+
+  it('documents every counter in docs/metrics.md', () => {
+    const doc = readFileSync(`${REPO}/docs/metrics.md`, 'utf8');
+    expect(Object.keys(COUNTERS).filter((n) => !doc.includes(`\`nightjar_${n}_total\``))).toEqual([]);
   });
 
   it('refuses unknown names and missing labels at compile time', () => {
