@@ -150,7 +150,7 @@ export class AlertLog {
       f.counters.inc('alerts_write_failed');
       const bytes = Buffer.byteLength(line);
       if (this.pending.length >= f.maxBufferedAlerts || this.pendingBytes + bytes > f.maxBufferedBytes) {
-        f.counters.inc('alerts_dropped{reason="buffer_full"}');
+        f.counters.inc('alerts_dropped', { reason: 'buffer_full' });
         return;
       }
       this.push(line, bytes);
@@ -247,7 +247,7 @@ export class AlertLog {
   private failed(op: AlertLogFault['op'], e: unknown): void {
     const f = this.opts.faults!;
     const code = errCode(e);
-    f.counters.inc(`alert_log_errors{op="${op}",code="${code}"}`);
+    f.counters.inc('alert_log_errors', { op, code });
     if (op === 'write') {
       f.counters.inc('alerts_write_failed', this.pending.length - this.failedPending);
       this.failedPending = this.pending.length;
@@ -346,10 +346,10 @@ export class AlertLog {
         this.writePending();
       } catch (e) {
         lost = this.pending.length;
-        this.opts.faults.counters.inc(`alert_log_errors{op="write",code="${errCode(e)}"}`);
+        this.opts.faults.counters.inc('alert_log_errors', { op: 'write', code: errCode(e) });
         this.opts.faults.counters.inc('alerts_write_failed', lost - this.failedPending);
         this.failedPending = 0;
-        this.opts.faults.counters.inc('alerts_dropped{reason="shutdown"}', lost);
+        this.opts.faults.counters.inc('alerts_dropped', { reason: 'shutdown' }, lost);
         this.pending = [];
         this.pendingBytes = 0;
       }

@@ -7,7 +7,7 @@ import type { Retention } from '../alerts/alert-log.js';
 import type { LogFile } from '../alerts/log-files.js';
 import type { Config } from '../config/config-schema.js';
 import type { OutputConfig } from '../config/outputs-schema.js';
-import type { Counters } from '../util/counters.js';
+import { type Counters, escapeLabelValue } from '../util/counters.js';
 import type { Logger } from '../util/log.js';
 import { redact, redactDeep } from '../util/redact.js';
 import { AlertQueue } from './alert-queue.js';
@@ -108,8 +108,9 @@ export class Delivery implements Retention {
   gauges(): Record<string, number> {
     const g: Record<string, number> = {};
     for (const s of this.statuses()) {
-      g[`output_pending{output="${s.name}"}`] = s.pending;
-      g[`output_oldest_pending_seconds{output="${s.name}"}`] = s.oldest_pending_seconds;
+      const label = `{output="${escapeLabelValue(s.name)}"}`;
+      g[`output_pending${label}`] = s.pending;
+      g[`output_oldest_pending_seconds${label}`] = s.oldest_pending_seconds;
     }
     return g;
   }

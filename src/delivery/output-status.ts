@@ -42,23 +42,23 @@ export class StatusReporter {
   delivered(n: number): void {
     this.status.delivered += n;
     this.status.last_delivered_at = new Date().toISOString();
-    this.counters.inc(`output_delivered{output="${this.name}"}`, n);
+    this.counters.inc('output_delivered', { output: this.name }, n);
   }
 
   deadLettered(dead: DeadAlert[], file: string): void {
     this.status.dead_lettered += dead.length;
-    this.counters.inc(`output_dead_lettered{output="${this.name}"}`, dead.length);
+    this.counters.inc('output_dead_lettered', { output: this.name }, dead.length);
     for (const d of dead) this.log.error('alert refused by the server: dead-lettered', { code: 'DELIVERY_DEAD_LETTER', output: this.name, event_id: d.alert.id, status: d.status, reason: d.reason, file });
   }
 
   retried(n: number): void {
     this.status.retried += n;
-    this.counters.inc(`output_retried{output="${this.name}"}`, n);
+    this.counters.inc('output_retried', { output: this.name }, n);
   }
 
   dropped(n: number): void {
     this.status.dropped += n;
-    this.counters.inc(`output_dropped{output="${this.name}"}`, n);
+    this.counters.inc('output_dropped', { output: this.name }, n);
   }
 
   /** A group went through after failures: said once. */

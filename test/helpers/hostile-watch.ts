@@ -20,7 +20,7 @@ export async function scrape(agent: AgentHarness): Promise<Map<string, number>> 
 /** Counters through which the agent reports an event it could not deliver whole. */
 export const LOSS_COUNTERS = [
   'nightjar_probe_records_lost_total', 'nightjar_probe_lines_malformed_total', 'nightjar_probe_lines_overflowed_total',
-  'nightjar_exec_partials_orphaned_total', 'nightjar_events_file_dropped_total', 'nightjar_events_file_failed_total',
+  'nightjar_exec_partials_orphaned_total', 'nightjar_events_file_dropped_total', 'nightjar_events_file_write_failed_total',
 ];
 
 /** Sum of LOSS_COUNTERS moved between two scrapes. */
