@@ -23,7 +23,7 @@ interface CompiledRule {
  * Complete sequences waiting out a trailing missing stage close by event time; when no event
  * comes, by wall clock this long after their window (events may still be in the pipeline).
  */
-export const CLOSE_GRACE_MS = 5000;
+const CLOSE_GRACE_MS = 5000;
 
 export interface RuleEngineOptions {
   /** the expiry done while events are pushed moves sequences_expired here */
