@@ -17,14 +17,20 @@ export interface MapContext {
   names?: UserNames;
 }
 
-/** Top-level user.* and group.*: the effective ids, as Elastic Defend sends them. */
-function userGroup(ctx: MapContext, doc: EcsDoc, euid: number, egid: number | undefined): void {
-  const name = ctx.names?.user(euid);
-  const id = String(euid);
-  doc.user = name === undefined ? { id, effective: { id } } : { id, name, effective: { id, name } };
-  if (egid !== undefined) {
-    const g = ctx.names?.group(egid);
-    doc.group = g === undefined ? { id: String(egid) } : { id: String(egid), name: g };
+/**
+ * Top-level user.* and group.*: the effective ids, as Elastic Defend sends them, with Defend's
+ * `Ext.real.id` extension (the real ids; not ECS, read by Defend's Linux rules).
+ */
+function userGroup(ctx: MapContext, doc: EcsDoc, ids: { euid: number; uid: number; egid?: number; gid?: number }): void {
+  const name = ctx.names?.user(ids.euid);
+  const id = String(ids.euid);
+  const Ext = { real: { id: String(ids.uid) } };
+  doc.user = name === undefined ? { id, effective: { id }, Ext } : { id, name, effective: { id, name }, Ext };
+  if (ids.egid !== undefined) {
+    const g = ctx.names?.group(ids.egid);
+    const gid = String(ids.egid);
+    const GExt = { real: { id: String(ids.gid ?? ids.egid) } };
+    doc.group = g === undefined ? { id: gid, Ext: GExt } : { id: gid, name: g, Ext: GExt };
   }
 }
 
@@ -46,7 +52,7 @@ export function processStartDoc(ctx: MapContext, wallMs: number, action: 'exec' 
   const p = v.p;
   const doc = base(ctx, wallMs, 'process', ['start'], action, 'nightjar.process');
   doc.process = withParent(v, ctx.clock, ctx.names);
-  userGroup(ctx, doc, p.euid, p.egid);
+  userGroup(ctx, doc, p);
   if (p.argsTruncated || p.executableTruncated) {
     doc.nightjar = { process: { ...(p.argsTruncated ? { args_truncated: true } : {}), ...(p.executableTruncated ? { executable_truncated: true } : {}) } };
   }
@@ -61,7 +67,7 @@ export function processEndDoc(ctx: MapContext, r: ExitRecord, wallMs: number, v:
   proc.exit_code = signal ? 128 + signal : (r.status >> 8) & 0xff;
   proc.end = doc['@timestamp'];
   doc.process = proc;
-  userGroup(ctx, doc, p.euid, p.egid);
+  userGroup(ctx, doc, p);
   if (signal) doc.nightjar = { process: { exit_signal: signal } };
   return doc;
 }
@@ -97,7 +103,7 @@ export function networkDoc(ctx: MapContext, r: NetRecord, wallMs: number, v: Pro
     doc.destination = local;
   }
   doc.process = withParent(v, ctx.clock, ctx.names);
-  userGroup(ctx, doc, r.euid, undefined);
+  userGroup(ctx, doc, r);
   if (r.ret === -115) doc.nightjar = { network: { in_progress: true } };
   return doc;
 }

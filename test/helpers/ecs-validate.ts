@@ -1,5 +1,6 @@
 // Checks an ECS document against @elastic/ecs (EcsFlat, ECS 9.4): every leaf field exists in
-// ECS (or is under nightjar.*), values fit the type, array fields are arrays, and fields with
+// ECS (or is under nightjar.*, or is one of Elastic Defend's extension fields that its Linux
+// rules read, listed below), values fit the type, array fields are arrays, and fields with
 // allowed values use them. Returns a list of problems (empty = valid).
 
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -19,6 +20,12 @@ const spec: Record<string, FieldSpec> = Object.fromEntries(
     { type: f.type, normalize: f.normalize, allowed: f.allowed_values?.map((v) => v.name) },
   ]),
 );
+
+/** Elastic Defend's non-ECS fields that nightjar carries with Defend's meaning (docs/elastic-rules.md). */
+const DEFEND_EXTENSIONS: Record<string, FieldSpec> = {
+  'user.Ext.real.id': { type: 'keyword' },
+  'group.Ext.real.id': { type: 'keyword' },
+};
 
 let fieldsFile: string | undefined;
 /** The ECS field list as a file in the shape `nightjar rules check --ecs` reads ({ fields }). */
@@ -64,7 +71,7 @@ export function ecsProblems(doc: unknown): string[] {
   leaves(doc, '', all);
   for (const [path, value] of all) {
     if (path.startsWith('nightjar.')) continue;
-    const f = spec[path];
+    const f = spec[path] ?? DEFEND_EXTENSIONS[path];
     if (!f) {
       problems.push(`${path}: not an ECS field`);
       continue;
