@@ -1,11 +1,12 @@
 // argv chunk + filename + exec header records -> one ExecEvent. Chunks and filename precede
 // their header (one CPU, one probe hit); a header with chunks missing yields a truncated event.
 // A record indexes: 0..31 argv chunks, 32..63 environment chunks, 64..79 cwd components (64 =
-// the cwd's own name), 126 the S record (session, tty, capabilities, cwd depth), 127 the cwd
-// walk reached the root (probes before the S record carried the depth).
+// the cwd's own name), 125 the P record (S and F in one), 126 the S record (session, tty,
+// capabilities, cwd depth), 127 the cwd walk reached the root (probes before the S record
+// carried the depth).
 
 import type { Counters } from '../util/counters.js';
-import { decodeSession, type ExecHeader, type ExecSession, SESSION_INDEX } from './records.js';
+import { decodePathSession, decodeSession, type ExecHeader, type ExecSession, PATH_SESSION_INDEX, SESSION_INDEX } from './records.js';
 import type { ExecEvent } from './sensor-events.js';
 
 export const ARGV_CHUNK_BYTES = 128;
@@ -61,6 +62,15 @@ export class ExecAssembler {
     else if (index >= CWD_FIRST && index < CWD_FIRST + CWD_MAX_PARTS) (this.partial(pid, ts, nowMs).cwd ??= [])[index - CWD_FIRST] = hex;
     else if (index === CWD_ROOT) this.partial(pid, ts, nowMs).cwdRoot = true;
     else if (index === SESSION_INDEX) this.partial(pid, ts, nowMs).session = decodeSession(hex);
+    else if (index === PATH_SESSION_INDEX) {
+      const ps = decodePathSession(hex);
+      const p = this.partial(pid, ts, nowMs);
+      p.session = ps?.session;
+      if (ps) {
+        p.filename = ps.path;
+        p.filenameTruncated = ps.truncated;
+      }
+    }
   }
 
   /** NAME=value entries whose NAME is allowed; none read unless the list is non-empty. */

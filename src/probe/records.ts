@@ -56,6 +56,8 @@ export interface ExecSession {
 
 /** argv-record index that carries an S record to the exec assembler (see parseRecord). */
 export const SESSION_INDEX = 126;
+/** argv-record index that carries a P record (session and filename) to the exec assembler. */
+export const PATH_SESSION_INDEX = 125;
 
 export interface ForkRecord {
   kind: 'fork';
@@ -125,15 +127,38 @@ function ints(parts: string[], from: number, to: number): number[] | undefined {
   const out: number[] = [];
   for (let i = from; i < to; i++) {
     const p = parts[i]!;
-    if (!INT.test(p)) return undefined;
+    if (!isInt(p)) return undefined;
     out.push(Number(p));
   }
   return out;
 }
 
+/** INT.test without a regex: this runs for every field of every line. */
+function isInt(s: string): boolean {
+  const start = s.charCodeAt(0) === 0x2d /* - */ ? 1 : 0;
+  if (s.length === start) return false;
+  for (let i = start; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x30 || c > 0x39) return false;
+  }
+  return true;
+}
+
 /** The hex text of an S record (see parseRecord) -> its fields. */
 export function decodeSession(hex: string): ExecSession | undefined {
-  const f = Buffer.from(hex, 'hex').toString('latin1').split(' ');
+  return sessionFields(Buffer.from(hex, 'hex').toString('latin1').split(' '));
+}
+
+/** The hex text of a P record (see parseRecord) -> its session and filename. */
+export function decodePathSession(hex: string): { session: ExecSession; path: string; truncated: boolean } | undefined {
+  const f = fields(Buffer.from(hex, 'hex').toString('latin1'), 7);
+  const session = f && sessionFields(f.slice(0, 7));
+  if (!session) return undefined;
+  const raw = f![7]!;
+  return { session, path: bytesToUtf8(raw), truncated: raw.length >= FILENAME_MAX_BYTES };
+}
+
+function sessionFields(f: string[]): ExecSession | undefined {
   if ((f.length !== 6 && f.length !== 7) || !f.filter((_, i) => i < 4 || i === 6).every((x) => INT.test(x))) return undefined;
   const capEffective = mask(f[4]!);
   const capPermitted = mask(f[5]!);
@@ -200,6 +225,15 @@ export function parseRecord(raw: string): ProbeRecord | undefined {
       if (!n || mask(p[7]!) === undefined || mask(p[8]!) === undefined || (p.length === 10 && !INT.test(p[9]!))) return undefined;
       const text = p.slice(3).join(' ');
       return { kind: 'argv', pid: n[0]!, ts: n[1]!, index: SESSION_INDEX, hex: Buffer.from(text, 'latin1').toString('hex') };
+    }
+    case 'P': {
+      // P pid ts pgid sid ttymaj ttymin capeff capprm cwd_depth filename: S and F in one record,
+      // routed like S (index PATH_SESSION_INDEX, the fields after ts as hex text)
+      const p = fields(data, 10);
+      const n = p && ints(p, 1, 7);
+      if (!n || mask(p[7]!) === undefined || mask(p[8]!) === undefined || !INT.test(p[9]!)) return undefined;
+      const text = p.slice(3).join(' ');
+      return { kind: 'argv', pid: n[0]!, ts: n[1]!, index: PATH_SESSION_INDEX, hex: Buffer.from(text, 'latin1').toString('hex') };
     }
     case 'K': {
       // K pid ts ppid uid euid start cgroup pgid sid ttymaj ttymin comm
