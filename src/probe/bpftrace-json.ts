@@ -1,6 +1,7 @@
 // One line of `bpftrace -f json` output -> { type, data } with strings decoded as UTF-8.
 // bpftrace (0.17 .. 0.23) escapes each byte >= 0x80 as "\uffffffXX"; we repair that to
-// "\u00XX", parse, then reinterpret the latin1 code units as the original bytes.
+// "\u00XX", parse, then reinterpret the latin1 code units as the original bytes. A printf line
+// with nothing escaped but its closing \n is sliced, not parsed (same result as JSON.parse).
 
 export interface BpftraceMessage {
   type: string;
@@ -22,7 +23,16 @@ export function bytesToUtf8(s: string): string {
   return NON_ASCII.test(s) ? Buffer.from(s, 'latin1').toString('utf8') : s;
 }
 
+const PRINTF_HEAD = '{"type": "printf", "data": "';
+const PRINTF_TAIL = '\\n"}';
+// what JSON would escape, or reject raw, inside a string
+const NOT_PLAIN = /[\\"\u0000-\u001f]/;
+
 export function parseBpftraceLine(line: string): BpftraceMessage | undefined {
+  if (line.startsWith(PRINTF_HEAD) && line.endsWith(PRINTF_TAIL) && line.length >= PRINTF_HEAD.length + PRINTF_TAIL.length) {
+    const body = line.slice(PRINTF_HEAD.length, line.length - PRINTF_TAIL.length);
+    if (!NOT_PLAIN.test(body)) return { type: 'printf', data: `${body}\n` };
+  }
   if (line.length === 0 || line.charCodeAt(0) !== 0x7b /* { */) return undefined;
   let parsed: unknown;
   try {
