@@ -26,6 +26,7 @@ export function bytesToUtf8(s: string): string {
 const PRINTF_HEAD = '{"type": "printf", "data": "';
 const PRINTF_TAIL = '\\n"}';
 // what JSON would escape, or reject raw, inside a string
+// eslint-disable-next-line no-control-regex
 const NOT_PLAIN = /[\\"\u0000-\u001f]/;
 
 export function parseBpftraceLine(line: string): BpftraceMessage | undefined {
