@@ -1,6 +1,7 @@
 // `nightjar replay FILE|-`: recorded ECS events (NDJSON, in time order) through the rules;
 // alerts as NDJSON on stdout.
 
+import type { EcsDoc } from '../ecs/ecs-event.js';
 import { parseArgs } from 'node:util';
 import { alertDoc } from '../detect/alert-doc.js';
 import { RuleEngine } from '../detect/rule-engine.js';
@@ -18,7 +19,7 @@ export async function replayCommand(argv: string[]): Promise<number> {
   const rules = await loadRuleSet(values.rules ?? []);
   const out = process.stdout;
   let pending = '';
-  const engine = new RuleEngine(rules, (d) => {
+  const engine = new RuleEngine<EcsDoc>(rules, (d) => {
     pending += `${JSON.stringify(alertDoc(d.rule, d.events))}\n`;
   });
   const stats: NdjsonStats = { lines: 0, malformed: 0, skipped: 0 };

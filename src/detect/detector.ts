@@ -5,11 +5,15 @@ import { createHash } from 'node:crypto';
 import type { AlertLog } from '../alerts/alert-log.js';
 import type { ExceptionItemDoc } from '../config/config-schema.js';
 import type { EcsDoc } from '../ecs/ecs-event.js';
+import { FieldSource, readField } from '../eql/index.js';
 import type { LoadedRule } from '../rules/load-rules.js';
 import type { Counters } from '../util/counters.js';
 import { alertDoc } from './alert-doc.js';
 import { Exceptions } from './exceptions.js';
-import { type Detection, RuleEngine } from './rule-engine.js';
+import { type Detection, RuleEngine, type RuleInput } from './rule-engine.js';
+
+const ACTION = ['event', 'action'];
+const ENTITY_ID = ['process', 'entity_id'];
 import { type SuppressedWindow, Throttle } from './throttle.js';
 
 export function suppressedDoc(s: SuppressedWindow): EcsDoc {
@@ -38,7 +42,7 @@ export class Detector {
     private readonly log: AlertLog,
     private readonly counters: Counters,
   ) {
-    this.engine = new RuleEngine(rules, (d) => this.detected(d));
+    this.engine = new RuleEngine(rules, (d) => this.detected(d), { counters });
     this.exceptions = new Exceptions(exceptionItems);
     this.throttle = new Throttle((s) => {
       this.counters.inc('alerts_suppressed_reported', s.suppressed);
@@ -48,8 +52,9 @@ export class Detector {
 
   private detected(d: Detection): void {
     const rule = d.rule.rule;
-    this.counters.inc(`alerts_matched{rule="${rule.rule_id}"}`);
-    if (this.exceptions.excepted(rule.rule_id, d.events)) {
+    this.counters.inc('alerts_matched', { rule: rule.rule_id });
+    const events = d.events.map((e) => (e instanceof FieldSource ? (e.doc() as EcsDoc) : e));
+    if (this.exceptions.excepted(rule.rule_id, events)) {
       this.counters.inc('alerts_excepted');
       return;
     }
@@ -57,15 +62,14 @@ export class Detector {
       this.counters.inc('alerts_suppressed');
       return;
     }
-    this.log.append(alertDoc(d.rule, d.events));
+    this.log.append(alertDoc(d.rule, events));
   }
 
   /** wallMs: the ms the pipeline formatted @timestamp from; documents alone omit it (then parsed) */
-  onEvent(doc: EcsDoc, wallMs?: number): void {
-    this.engine.push(doc, wallMs);
-    const ev = doc.event as { action?: unknown } | undefined;
-    if (ev?.action === 'end') {
-      const entity = (doc.process as { entity_id?: unknown } | undefined)?.entity_id;
+  onEvent(ev: RuleInput, wallMs?: number): void {
+    this.engine.push(ev, wallMs);
+    if (readField(ev, ACTION) === 'end') {
+      const entity = readField(ev, ENTITY_ID);
       if (typeof entity === 'string') {
         const n = this.engine.release([entity]);
         if (n) this.counters.inc('sequences_released', n);

@@ -3,18 +3,23 @@
 // streaming matchers per rule. Events must arrive in order (@timestamp, event.sequence).
 
 import type { EcsDoc } from '../ecs/ecs-event.js';
-import { type LiveMatcher, ordinalOf } from '../eql/index.js';
+import { FieldSource, type LiveMatcher, ordinalOf } from '../eql/index.js';
 import type { LoadedRule } from '../rules/load-rules.js';
 import type { Counters } from '../util/counters.js';
 
-export interface Detection {
+/** A document, or a live event that builds its document on demand (ecs/live-event.ts). */
+export type RuleInput = EcsDoc | FieldSource;
+
+export interface Detection<E extends RuleInput = RuleInput> {
   rule: LoadedRule;
-  events: EcsDoc[];
+  events: E[];
 }
 
-interface CompiledRule {
+const CATEGORY = ['event', 'category'];
+
+interface CompiledRule<E> {
   rule: LoadedRule;
-  matcher: LiveMatcher<EcsDoc>;
+  matcher: LiveMatcher<E>;
   /** held state older than this many ms is dropped */
   horizonMs: number;
 }
@@ -31,27 +36,27 @@ export interface RuleEngineOptions {
   maxPendingPerRule?: number;
 }
 
-export class RuleEngine {
-  private readonly byCategory = new Map<string, CompiledRule[]>();
-  private readonly anyCategory: CompiledRule[] = [];
-  private readonly all: CompiledRule[] = [];
+export class RuleEngine<E extends RuleInput = RuleInput> {
+  private readonly byCategory = new Map<string, CompiledRule<E>[]>();
+  private readonly anyCategory: CompiledRule<E>[] = [];
+  private readonly all: CompiledRule<E>[] = [];
   /** rules whose sequences end in a missing stage: closed as time passes */
-  private readonly closing: CompiledRule[] = [];
+  private readonly closing: CompiledRule<E>[] = [];
   private n = 0;
   private latestTs = 0;
   private readonly counters: Counters | undefined;
 
   constructor(
     rules: LoadedRule[],
-    private readonly onDetection: (d: Detection) => void,
+    private readonly onDetection: (d: Detection<E>) => void,
     { counters, maxPendingPerRule = 10000 }: RuleEngineOptions = {},
   ) {
     this.counters = counters;
     for (const rule of rules) {
       const live = rule.live;
-      const c: CompiledRule = {
+      const c: CompiledRule<E> = {
         rule,
-        matcher: live.create<EcsDoc>((events) => this.onDetection({ rule, events }), maxPendingPerRule),
+        matcher: live.create<E>((events) => this.onDetection({ rule, events }), maxPendingPerRule, counters),
         // a sample's window and a sequence without maxspan: the rule's look-back
         horizonMs: live.kind === 'event' ? 0 : (live.maxspanMs ?? rule.lookbackMs),
       };
@@ -62,7 +67,7 @@ export class RuleEngine {
     }
   }
 
-  push(ev: EcsDoc, tsMs?: number): void {
+  push(ev: E, tsMs?: number): void {
     const ord = ordinalOf(ev, ++this.n, tsMs);
     // event time drives look-back expiry, so replayed and live streams are bounded alike
     if (ord.ts > this.latestTs) this.latestTs = ord.ts;
@@ -71,9 +76,9 @@ export class RuleEngine {
       if (expired) this.counters?.inc('sequences_expired', expired);
     }
     for (const r of this.closing) if (r.matcher.nextDeadline < ord.ts) r.matcher.closeBefore(ord.ts);
-    const cats = (ev.event as { category?: unknown } | undefined)?.category;
+    const cats = ev instanceof FieldSource ? ev.read(CATEGORY) : (ev.event as { category?: unknown } | undefined)?.category;
     const list = Array.isArray(cats) ? cats : typeof cats === 'string' ? [cats] : [];
-    const seen = list.length > 1 ? new Set<CompiledRule>() : undefined;
+    const seen = list.length > 1 ? new Set<CompiledRule<E>>() : undefined;
     for (const cat of list) {
       for (const r of this.byCategory.get(cat as string) ?? []) {
         if (seen) {

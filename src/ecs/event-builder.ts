@@ -1,9 +1,11 @@
-// Ordered sensor events (with their wall ms) -> ECS events, keeping the process table current
-// (fork, exec, exit).
+// Ordered sensor events (with their wall ms) -> live events (ECS documents on demand), keeping
+// the process table current (fork, exec, exit). Everything a document needs is fixed here: the
+// relatives, the container, the sequence number; the entries it reads are never changed after.
 
-import type { ContainerResolver } from '../container/container-resolver.js';
+import type { ContainerFields, ContainerResolver } from '../container/container-resolver.js';
 import type { EcsDoc } from './ecs-event.js';
-import { type MapContext, networkDoc, processEndDoc, processStartDoc } from './map-event.js';
+import { LiveEvent } from './live-event.js';
+import { type MapContext, networkAction, networkDoc, networkTypes, processEndDoc, processStartDoc, type Stamp } from './map-event.js';
 import type { ProcessView } from './process-fields.js';
 import { UserNames } from '../host/user-names.js';
 import { entityId } from '../process/entity-id.js';
@@ -13,11 +15,17 @@ import { NO_SESSION, type ProcessInfo } from '../process/process-info.js';
 import type { ProcessTable } from '../process/process-table.js';
 import type { ExecEvent, SensorEvent } from '../probe/sensor-events.js';
 
+const PROCESS = ['process'];
+const NETWORK = ['network'];
+const START = ['start'];
+const END = ['end'];
+
 /** Execs of these paths run another file; its real name is the mapped exe's name. */
 const INDIRECT_EXEC = /^\/(proc\/self\/exe|proc\/\d+\/exe|dev\/fd\/\d+|proc\/self\/fd\/\d+)$/;
 
 export class EventBuilder {
   private readonly ctx: MapContext;
+  private seq = 0;
   private readonly lookup = (pid: number) => this.table.get(pid);
 
   constructor(
@@ -45,8 +53,7 @@ export class EventBuilder {
   }
 
   /** container.*, orchestrator.* (and nightjar.cgroup.*) only for processes in a container; never empty. */
-  private withContainer(doc: EcsDoc, cgroupId: string | undefined): EcsDoc {
-    const c = this.containers?.resolve(cgroupId);
+  private static withContainer(doc: EcsDoc, c: ContainerFields | undefined): EcsDoc {
     if (c) {
       doc.container = c.container;
       if (c.orchestrator) doc.orchestrator = c.orchestrator;
@@ -74,14 +81,16 @@ export class EventBuilder {
   }
 
   /** wallMs: the event's time (from ev.ts) as epoch ms; nowMs: when it is handled */
-  handle(ev: SensorEvent, wallMs: number, nowMs: number): EcsDoc {
-    return this.withContainer(this.build(ev, wallMs, nowMs), ev.cgroupId);
-  }
-
-  private build(ev: SensorEvent, wallMs: number, nowMs: number): EcsDoc {
+  handle(ev: SensorEvent, wallMs: number, nowMs: number): LiveEvent {
+    const stamp: Stamp = { wallMs, seq: ++this.seq };
+    const c = this.containers?.resolve(ev.cgroupId);
+    const live = (category: string, types: readonly string[], action: string, v: ProcessView, doc: () => EcsDoc) =>
+      new LiveEvent(wallMs, stamp.seq, category === 'process' ? PROCESS : NETWORK, types, action, v, this.ctx.host, c, () => EventBuilder.withContainer(doc(), c));
     switch (ev.kind) {
-      case 'exec':
-        return this.exec(ev, wallMs);
+      case 'exec': {
+        const v = this.view(this.exec(ev));
+        return live('process', START, 'exec', v, () => processStartDoc(this.ctx, stamp, 'exec', v));
+      }
       case 'fork': {
         const parent = this.parentOf(ev);
         const p: ProcessInfo = {
@@ -97,22 +106,23 @@ export class EventBuilder {
         };
         if (!p.entryLeader) evaluateEntryLeader(p, this.lookup);
         this.table.set(p);
-        return processStartDoc(this.ctx, wallMs, 'fork', this.view(p));
+        const v = this.view(p);
+        return live('process', START, 'fork', v, () => processStartDoc(this.ctx, stamp, 'fork', v));
       }
       case 'exit': {
-        const p = this.known(ev.pid, ev.startTicks, ev.comm, ev.cgroupId, {});
-        const doc = processEndDoc(this.ctx, ev, wallMs, this.view(p));
+        const v = this.view(this.known(ev.pid, ev.startTicks, ev.comm, ev.cgroupId, {}));
         this.table.markExited(ev.pid, ev.startTicks, nowMs);
-        return doc;
+        return live('process', END, 'end', v, () => processEndDoc(this.ctx, ev, stamp, v));
       }
       case 'net': {
-        const p = this.known(ev.pid, ev.startTicks, '', ev.cgroupId, { uid: ev.uid, euid: ev.euid });
-        return networkDoc(this.ctx, ev, wallMs, this.view(p));
+        const v = this.view(this.known(ev.pid, ev.startTicks, '', ev.cgroupId, { uid: ev.uid, euid: ev.euid }));
+        return live('network', networkTypes(ev.op), networkAction(ev.op), v, () => networkDoc(this.ctx, ev, stamp, v));
       }
     }
   }
 
-  private exec(ev: ExecEvent, wallMs: number): EcsDoc {
+  /** The process after an exec, now in the table. */
+  private exec(ev: ExecEvent): ProcessInfo {
     const before = this.table.getExact(ev.pid, ev.startTicks);
     const path = ev.filename;
     let name = path !== undefined ? basename(path) : ev.exeName;
@@ -130,6 +140,6 @@ export class EventBuilder {
     };
     evaluateEntryLeader(p, this.lookup);
     this.table.set(p);
-    return processStartDoc(this.ctx, wallMs, 'exec', this.view(p));
+    return p;
   }
 }

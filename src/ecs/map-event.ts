@@ -12,7 +12,6 @@ export interface MapContext {
   host: HostDoc;
   agent: AgentDoc;
   clock: Clock;
-  nextSequence: () => number;
   /** uid/gid names; absent: ids only */
   names?: UserNames;
 }
@@ -34,8 +33,13 @@ function userGroup(ctx: MapContext, doc: EcsDoc, ids: { euid: number; uid: numbe
   }
 }
 
-function base(ctx: MapContext, wallMs: number, category: string, type: string[], action: string, dataset: string): EcsDoc {
-  const seq = ctx.nextSequence();
+/** When and in what order: the event's wall ms and its event.sequence, both set when it was handled. */
+export interface Stamp {
+  wallMs: number;
+  seq: number;
+}
+
+function base(ctx: MapContext, { wallMs, seq }: Stamp, category: string, type: string[], action: string, dataset: string): EcsDoc {
   return {
     '@timestamp': ctx.clock.isoMs(wallMs),
     event: {
@@ -48,9 +52,9 @@ function base(ctx: MapContext, wallMs: number, category: string, type: string[],
   };
 }
 
-export function processStartDoc(ctx: MapContext, wallMs: number, action: 'exec' | 'fork', v: ProcessView): EcsDoc {
+export function processStartDoc(ctx: MapContext, stamp: Stamp, action: 'exec' | 'fork', v: ProcessView): EcsDoc {
   const p = v.p;
-  const doc = base(ctx, wallMs, 'process', ['start'], action, 'nightjar.process');
+  const doc = base(ctx, stamp, 'process', ['start'], action, 'nightjar.process');
   doc.process = withParent(v, ctx.clock, ctx.names);
   userGroup(ctx, doc, p);
   if (p.argsTruncated || p.executableTruncated) {
@@ -59,9 +63,9 @@ export function processStartDoc(ctx: MapContext, wallMs: number, action: 'exec' 
   return doc;
 }
 
-export function processEndDoc(ctx: MapContext, r: ExitRecord, wallMs: number, v: ProcessView): EcsDoc {
+export function processEndDoc(ctx: MapContext, r: ExitRecord, stamp: Stamp, v: ProcessView): EcsDoc {
   const p = v.p;
-  const doc = base(ctx, wallMs, 'process', ['end'], 'end', 'nightjar.process');
+  const doc = base(ctx, stamp, 'process', ['end'], 'end', 'nightjar.process');
   const proc = withParent(v, ctx.clock, ctx.names);
   const signal = r.status & 0x7f;
   proc.exit_code = signal ? 128 + signal : (r.status >> 8) & 0xff;
@@ -80,10 +84,13 @@ function endpoint(addr: string, port: number): { ip: string; port?: number; addr
   return port ? { address: ip, ip, port } : { address: ip, ip };
 }
 
-export function networkDoc(ctx: MapContext, r: NetRecord, wallMs: number, v: ProcessView): EcsDoc {
-  const action = r.op === 'connect' ? 'connection_attempted' : r.op === 'accept' ? 'connection_accepted' : 'listen';
-  const type = r.op === 'listen' ? ['start'] : ['start', 'connection'];
-  const doc = base(ctx, wallMs, 'network', type, action, 'nightjar.network');
+export const networkAction = (op: NetRecord['op']) => (op === 'connect' ? 'connection_attempted' : op === 'accept' ? 'connection_accepted' : 'listen');
+export const networkTypes = (op: NetRecord['op']) => (op === 'listen' ? LISTEN_TYPES : CONNECTION_TYPES);
+const LISTEN_TYPES = ['start'];
+const CONNECTION_TYPES = ['start', 'connection'];
+
+export function networkDoc(ctx: MapContext, r: NetRecord, stamp: Stamp, v: ProcessView): EcsDoc {
+  const doc = base(ctx, stamp, 'network', [...networkTypes(r.op)], networkAction(r.op), 'nightjar.network');
   const local = endpoint(r.localAddr, r.localPort);
   const remote = endpoint(r.remoteAddr, r.remotePort);
   const mapped = r.ipVersion === 6 && V4_MAPPED.test(r.localAddr || r.remoteAddr);

@@ -6,7 +6,7 @@ import { EqlError } from './errors.js';
 import { DYNAMIC_FIELDS, type FieldCatalog, type FieldType } from './field-types.js';
 import { divideValues, FUNCTIONS, moduloValues } from './functions.js';
 import { cidrContains } from './ip.js';
-import { type Scalar, type Value, readField } from './values.js';
+import { FieldSource, type Scalar, type Value, readField } from './values.js';
 import { compileLuceneRegex, LuceneRegexError } from './lucene-regex.js';
 import { compileWildcard, hasWildcard } from './wildcard.js';
 
@@ -26,7 +26,7 @@ const list = (v: Value): Scalar[] => (v === null ? [] : Array.isArray(v) ? v : [
 const first = (v: Value): Scalar => (Array.isArray(v) ? (v[0] ?? null) : v);
 
 function hasExplicitNull(ev: Doc, path: string[]): boolean {
-  let o: unknown = ev;
+  let o: unknown = ev instanceof FieldSource ? ev.doc() : ev;
   for (let i = 0; i < path.length - 1; i++) {
     if (typeof o !== 'object' || o === null) return false;
     o = (o as Record<string, unknown>)[path[i]!];

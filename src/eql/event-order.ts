@@ -2,9 +2,18 @@
 // tiebreaker event.sequence; the caller's arrival count stands in for a missing tiebreaker.
 
 import type { Ordinal } from './sequence-matcher.js';
+import { FieldSource } from './values.js';
+
+const TIMESTAMP = ['@timestamp'];
+const SEQUENCE = ['event', 'sequence'];
 
 /** tsMs: @timestamp as epoch ms when the caller has it (the live agent), saving a re-parse. */
-export function ordinalOf(ev: Record<string, unknown>, fallback: number, tsMs?: number): Ordinal {
+export function ordinalOf(ev: Record<string, unknown> | FieldSource, fallback: number, tsMs?: number): Ordinal {
+  if (ev instanceof FieldSource) {
+    const ts = tsMs ?? Date.parse(String(ev.read(TIMESTAMP)));
+    const seq = ev.read(SEQUENCE);
+    return { ts: Number.isNaN(ts) ? 0 : ts, tb: typeof seq === 'number' ? seq : fallback };
+  }
   const ts = tsMs ?? Date.parse(String(ev['@timestamp']));
   const seq = (ev.event as { sequence?: unknown } | undefined)?.sequence;
   return { ts: Number.isNaN(ts) ? 0 : ts, tb: typeof seq === 'number' ? seq : fallback };

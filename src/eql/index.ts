@@ -9,5 +9,5 @@ export { compileLive, type LiveMatcher, type LivePlan } from './live-query.js';
 export { parseQuery } from './parser.js';
 export { linePrefilter } from './prefilter.js';
 export { CompiledQuery } from './query-runner.js';
-export { readField, type Scalar } from './values.js';
+export { FieldSource, normalize, readField, type Scalar, type Value } from './values.js';
 export { compileWildcard } from './wildcard.js';

@@ -6,7 +6,7 @@ import { Compiler, type Predicate } from './compile.js';
 import { EqlError } from './errors.js';
 import { sampleStages, sequenceStages } from './query-stages.js';
 import { SampleMatcher } from './sample-matcher.js';
-import { type Ordinal, SequenceMatcher } from './sequence-matcher.js';
+import { type Ordinal, SequenceMatcher, type SequenceCounters } from './sequence-matcher.js';
 
 /** One rule's running state: what the engine drives. */
 export interface LiveMatcher<E> {
@@ -30,7 +30,8 @@ export interface LivePlan {
   maxspanMs: number | undefined;
   /** a sequence ending in a missing stage: its matches wait for maxspan to pass */
   closes: boolean;
-  create<E>(onMatch: (events: E[]) => void, maxPending: number): LiveMatcher<E>;
+  /** counters: sequences rejected by maxspan or cancelled by until are counted there */
+  create<E>(onMatch: (events: E[]) => void, maxPending: number, counters?: SequenceCounters): LiveMatcher<E>;
 }
 
 function categoriesOf(cats: (string | undefined)[]): string[] | undefined {
@@ -69,8 +70,8 @@ export function compileLive(q: Query): LivePlan {
   const all = [...q.stages, ...(q.until ? [q.until] : [])];
   return {
     kind: 'sequence', categories: categoriesOf(all.map((s) => s.query.category)), maxspanMs: q.maxspanMs, closes: q.stages.at(-1)!.missing,
-    create: <E>(onMatch: (events: E[]) => void, maxPending: number) =>
-      asLive(new SequenceMatcher<E>(positive, until, q.maxspanMs, (x) => onMatch(x.events), maxPending, missing)),
+    create: <E>(onMatch: (events: E[]) => void, maxPending: number, counters?: SequenceCounters) =>
+      asLive(new SequenceMatcher<E>(positive, until, q.maxspanMs, (x) => onMatch(x.events), maxPending, missing, counters)),
   };
 }
 

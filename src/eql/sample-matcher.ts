@@ -3,7 +3,7 @@
 // window expire, and a cap on keys evicts the least recently touched one (counted).
 
 import { keyTuples, type MatcherStage, type Ordinal } from './sequence-matcher.js';
-import type { Value } from './values.js';
+import { FieldSource, type Value } from './values.js';
 
 interface SampleMatch<E> {
   events: E[];
@@ -64,6 +64,7 @@ export class SampleMatcher<E> {
         this.keys.set(key, st);
         const slot = st.slots[s]!;
         if (slot.length >= n) slot.shift();
+        if (ev instanceof FieldSource) ev.pin();
         slot.push({ ev, ts: ord.ts });
         touched.add(key);
       }

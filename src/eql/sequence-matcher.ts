@@ -7,7 +7,7 @@
 
 import type { Predicate, ValueFn } from './compile.js';
 import { LeadingSeen, type MissingStage, TrailingClosers } from './missing-events.js';
-import type { Value } from './values.js';
+import { FieldSource, type Value } from './values.js';
 
 export interface Ordinal {
   ts: number;
@@ -218,6 +218,7 @@ export class SequenceMatcher<E> {
   }
 
   private start(key: string, joinKeys: Value[], ev: E, ord: Ordinal, last: number): void {
+    if (ev instanceof FieldSource) ev.pin();
     const p: Pending<E> = { events: [ev], ordinals: [ord], startTs: ord.ts, joinKeys, key, stage: 0, dead: false };
     if (this.leadSeen) p.lead = this.leadSeen.get(key);
     if (last === 0) {
@@ -252,6 +253,7 @@ export class SequenceMatcher<E> {
       this.cleanup(key);
       return;
     }
+    if (ev instanceof FieldSource) ev.pin();
     p.events.push(ev);
     p.ordinals.push(ord);
     if (s === last) {

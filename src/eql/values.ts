@@ -3,8 +3,27 @@
 export type Scalar = string | number | boolean | null;
 export type Value = Scalar | Scalar[];
 
-/** Reads a field from a nested document; flat dotted keys are honoured too. */
+/**
+ * An event that is not (yet) a document: it answers field reads itself and builds its document
+ * only when asked. Every read must equal readField(doc(), path) exactly.
+ */
+export abstract class FieldSource {
+  abstract read(path: string[]): Value;
+  abstract doc(): Record<string, unknown>;
+  /** Kept past the push that saw it (a sequence or sample holds it): fix its content now. */
+  pin(): void {
+    this.doc();
+  }
+}
+
+/** Reads a field from a nested document (or a FieldSource); flat dotted keys are honoured too. */
 export function readField(doc: unknown, path: string[]): Value {
+  if (doc instanceof FieldSource) return doc.read(path);
+  return readDocField(doc, path);
+}
+
+/** readField over a plain document. */
+export function readDocField(doc: unknown, path: string[]): Value {
   let o: unknown = doc;
   for (let i = 0; i < path.length; i++) {
     if (typeof o !== 'object' || o === null) return null;
@@ -30,14 +49,15 @@ export function readField(doc: unknown, path: string[]): Value {
 function collect(arr: unknown[], rest: string[]): Value {
   const out: Scalar[] = [];
   for (const item of arr) {
-    const v = readField(item, rest);
+    const v = readDocField(item, rest);
     if (Array.isArray(v)) out.push(...v);
     else if (v !== null) out.push(v);
   }
   return out.length ? out : null;
 }
 
-function normalize(v: unknown): Value {
+/** A document's raw value as EQL sees it (what readField returns for it). */
+export function normalize(v: unknown): Value {
   if (v === undefined || v === null) return null;
   if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') return v;
   if (Array.isArray(v)) {

@@ -48,8 +48,7 @@ export class Pipeline {
 
   constructor(private readonly o: PipelineOptions) {
     this.reorderWindowMs = o.reorderWindowMs ?? 15;
-    let seq = 0;
-    const ctx = { host: o.host, agent: o.agent, clock: o.clock, nextSequence: () => ++seq, names: o.names };
+    const ctx = { host: o.host, agent: o.agent, clock: o.clock, names: o.names };
     this.builder = new EventBuilder(o.table, ctx, o.bootId, o.containers);
     this.sinks = [...(o.sinks ?? [])];
     const c = o.counters;
@@ -93,8 +92,12 @@ export class Pipeline {
     this.eventCounter[ev.kind].inc();
     // set once: @timestamp is formatted from it and the detector orders events by it
     const wallMs = this.o.clock.wallMs(ev.ts);
-    const doc = this.builder.handle(ev, wallMs, this.nowMs);
-    for (const sink of this.sinks) sink(doc, wallMs);
-    this.o.detector?.onEvent(doc, wallMs);
+    const live = this.builder.handle(ev, wallMs, this.nowMs);
+    // the document is built only for a sink, a rule field off the fast path, a kept or an alerted event
+    if (this.sinks.length) {
+      const doc = live.doc();
+      for (const sink of this.sinks) sink(doc, wallMs);
+    }
+    this.o.detector?.onEvent(live, wallMs);
   }
 }

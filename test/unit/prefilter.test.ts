@@ -26,7 +26,7 @@ describe('replay prefilter', () => {
         const p = { entity: `p${i}${container ? 'c' : 'h'}`, pid: 100 + i, args, container };
         for (const ev of [execEvent(p), networkEvent(p, 'connection_accepted')]) {
           const hits: EcsDoc[] = [];
-          const engine = new RuleEngine(rules, (d) => hits.push(...d.events));
+          const engine = new RuleEngine<EcsDoc>(rules, (d) => hits.push(...d.events));
           engine.push(execEvent(p));
           engine.push(ev);
           const relevant = hits.includes(ev);
