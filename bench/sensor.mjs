@@ -2,43 +2,13 @@
 // storm is bench/exec-storm.mjs). Prints table rows and JSON lines.
 // usage: node bench/sensor.mjs
 
-import { spawn, execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { cpuTicks, rss, sleep, startAgent, stopAgent, TICKS_PER_S as TICK } from './agent-process.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const TICK = 100; // USER_HZ
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-function cpuTicks(pid) {
-  const s = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const f = s.slice(s.lastIndexOf(')') + 2).split(' ');
-  return Number(f[11]) + Number(f[12]);
-}
-const rss = (pid) => Number(/^VmRSS:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]) * 1024;
-const children = (pid) => readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').split(' ').filter(Boolean).map(Number);
-
-async function startAgent(dir) {
-  writeFileSync(`${dir}/config.yaml`, '');
-  const t0 = Date.now();
-  const agent = spawn(`${root}/bin/nightjar`, ['run', '--config', `${dir}/config.yaml`, '--events', `${dir}/events.ndjson`, '--alerts', `${dir}/alerts.ndjson`, '--state-dir', `${dir}/state`, '--metrics', '127.0.0.1:0'], { stdio: ['ignore', 'ignore', 'pipe'] });
-  let log = '';
-  agent.stderr.on('data', (b) => (log += b));
-  while (!log.includes('"msg":"ready"')) {
-    if (agent.exitCode !== null) throw new Error(log);
-    await sleep(10);
-  }
-  const startupMs = Date.now() - t0;
-  const bt = children(agent.pid).find((p) => readFileSync(`/proc/${p}/comm`, 'utf8').trim() === 'bpftrace');
-  return { agent, bt, startupMs, log: () => log };
-}
-
-async function stopAgent(a) {
-  a.agent.kill('SIGTERM');
-  await new Promise((r) => a.agent.once('exit', r));
-  return JSON.parse(a.log().split('\n').find((l) => l.includes('"msg":"stopped"')));
-}
 
 const results = [];
 const row = (r, text) => {
