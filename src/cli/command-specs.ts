@@ -69,6 +69,7 @@ export const RULES_SPEC = {
   summary: 'parse and validate rule files (default: the bundled rules); exit 2 on any error',
   options: {
     ecs: { type: 'string', arg: 'FILE', help: 'ECS field list (JSON); warn about fields ECS lacks (or NIGHTJAR_ECS_FIELDS)' },
+    fields: { type: 'string', arg: 'EVENTS', help: 'NDJSON events (e.g. from run --events); list the fields each rule references that none of them carries' },
   },
 } as const satisfies CommandSpec;
 

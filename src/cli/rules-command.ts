@@ -1,36 +1,26 @@
 // `nightjar rules check [FILES|DIRS]`: parse and validate rule files; exit 2 on any error.
-// With --ecs FILE (or NIGHTJAR_ECS_FIELDS), fields a query uses that ECS lacks are warned about.
+// With --ecs FILE (or NIGHTJAR_ECS_FIELDS), fields a query uses that ECS lacks are warned about;
+// with --fields EVENTS.ndjson, each rule's fields that no event of the recording carries are listed.
 
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import type { Expr, Query } from '../eql/index.js';
+import { carriedFields, fieldReport, referencedFields } from '../rules/field-report.js';
 import { formatDiagnostic, loadRules } from '../rules/load-rules.js';
 import { BUNDLED_RULES_DIR } from '../util/paths.js';
 import { RULES_SPEC } from './command-specs.js';
+import { type NdjsonStats, readNdjson } from './ndjson-input.js';
 import { CliError } from './usage-error.js';
 
-function fieldsOf(q: Query): Set<string> {
-  const out = new Set<string>();
-  const walk = (e: Expr): void => {
-    switch (e.type) {
-      case 'field': out.add(e.path.join('.')); return;
-      case 'literal': return;
-      case 'not': case 'neg': walk(e.expr); return;
-      case 'logical': case 'compare': case 'arith': walk(e.left); walk(e.right); return;
-      case 'in': walk(e.expr); e.list.forEach(walk); return;
-      case 'match': walk(e.expr); return;
-      case 'call': e.args.forEach(walk); return;
-    }
-  };
-  if (q.type === 'event') walk(q.query.where);
-  else {
-    for (const s of [...q.stages, ...(q.type === 'sequence' && q.until ? [q.until] : [])]) {
-      walk(s.query.where);
-      s.by.forEach(walk);
-    }
-    q.by.forEach(walk);
+/** Every field path the events of an NDJSON file carry. */
+async function fieldsCarried(path: string): Promise<{ carried: Set<string>; events: number }> {
+  const stats: NdjsonStats = { lines: 0, malformed: 0, skipped: 0 };
+  const carried = new Set<string>();
+  let events = 0;
+  for await (const docs of readNdjson(path, stats)) {
+    events += docs.length;
+    for (const f of carriedFields(docs)) carried.add(f);
   }
-  return out;
+  return { carried, events };
 }
 
 export async function rulesCommand(argv: string[]): Promise<number> {
@@ -48,13 +38,26 @@ export async function rulesCommand(argv: string[]): Promise<number> {
   }
   const { rules, diagnostics } = await loadRules(positionals.length ? positionals : [BUNDLED_RULES_DIR]);
   for (const r of rules) {
-    for (const f of ecs ? fieldsOf(r.query) : []) {
+    for (const f of ecs ? referencedFields(r.query).keys() : []) {
       if (!ecs!.has(f) && !f.startsWith('nightjar.')) {
         diagnostics.push({ file: r.file, line: 1, col: 1, code: 'RULE_FIELD', message: `field ${f} is not in ECS`, severity: 'warning' });
       }
     }
   }
   for (const d of diagnostics) process.stderr.write(`${formatDiagnostic(d)}\n`);
+  if (values.fields) {
+    const { carried, events } = await fieldsCarried(values.fields);
+    const rows = fieldReport(rules, carried);
+    for (const r of rows) {
+      if (!r.missing.length) continue;
+      const required = r.missingRequired.length ? `never carried: ${r.missingRequired.join(', ')}` : '';
+      const optional = r.missing.filter((f) => !r.missingRequired.includes(f));
+      const opt = optional.length ? `optional, never carried: ${optional.join(', ')}` : '';
+      process.stdout.write(`${r.file}: ${[required, opt].filter(Boolean).join('; ')}\n`);
+    }
+    const covered = rows.filter((r) => !r.missingRequired.length).length;
+    process.stdout.write(`${covered} of ${rows.length} rule(s) reference only fields that the ${events} event(s) of ${values.fields} carry\n`);
+  }
   const errors = diagnostics.filter((d) => d.severity === 'error').length;
   process.stdout.write(`${rules.length} rule(s) valid, ${errors} error(s), ${diagnostics.length - errors} warning(s)\n`);
   return errors ? 2 : 0;

@@ -62,6 +62,22 @@ describe('nightjar rules check', () => {
     expect(r.exitCode).toBe(0);
     expect(r.stderr).toContain('warning RULE_FIELD: field process.nmae is not in ECS');
   });
+
+  it('lists the fields each rule reads that a recording never carries (--fields)', async () => {
+    const rules = mkdtempSync(`${dir}/fields-`);
+    writeFileSync(`${rules}/a.toml`, RULE('process where process.name == "nc" and process.working_directory == "/tmp"'));
+    writeFileSync(`${rules}/b.toml`, RULE('process where process.name == "nc" and user.Ext.real.id == "0" and ?process.tty.char_device.major == 4'));
+    const events = `${dir}/recorded.ndjson`;
+    writeFileSync(events, `${JSON.stringify({ process: { name: 'nc', working_directory: '/' } })}\nnot json\n`);
+    const r = await nj(['rules', 'check', '--fields', events, rules]);
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout.split('\n')).toEqual([
+      `${rules}/b.toml: never carried: user.Ext.real.id; optional, never carried: process.tty.char_device.major`,
+      `1 of 2 rule(s) reference only fields that the 1 event(s) of ${events} carry`,
+      '2 rule(s) valid, 0 error(s), 0 warning(s)',
+    ]);
+    expect(r.stderr).toContain('recorded.ndjson:2: not a JSON object, skipped');
+  });
 });
 
 describe('nightjar query', () => {
