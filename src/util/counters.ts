@@ -47,8 +47,6 @@ export type CounterName = keyof Table;
 export type UnlabeledCounter = { [N in CounterName]: Table[N]['labels'] extends readonly [] ? N : never }[CounterName];
 export type LabeledCounter = Exclude<CounterName, UnlabeledCounter>;
 export type Labels<N extends LabeledCounter> = { readonly [L in Table[N]['labels'][number]]: string };
-/** A `name{label="value",...}` key, the form before the registry; see Counters.inc. */
-export type LegacyKey = `${LabeledCounter}{${string}}`;
 
 /** Prometheus text format: backslash, double quote and newline escaped in a label value. */
 export function escapeLabelValue(v: string): string {
@@ -58,29 +56,6 @@ export function escapeLabelValue(v: string): string {
 function labelPart(name: CounterName, labels: Record<string, string>): string {
   const names: readonly string[] = COUNTERS[name]?.labels ?? Object.keys(labels);
   return `{${names.map((l: string) => `${l}="${escapeLabelValue(String(labels[l] ?? ''))}"`).join(',')}}`;
-}
-
-/**
- * A legacy key -> name and label part, re-escaped. Values are found by the table's label
- * order: a value runs to `",next="` (or, for the last label, to the closing `"}`), so a raw
- * value with quotes in the last label (a rule id) cannot forge labels. Never throws.
- */
-function parseLegacy(key: string): { name: CounterName; part: string } {
-  const brace = key.indexOf('{');
-  const name = key.slice(0, brace) as CounterName;
-  const names: readonly string[] = COUNTERS[name]?.labels ?? [];
-  const labels: Record<string, string> = {};
-  let rest = key.endsWith('"}') ? key.slice(brace + 1, -2) : '';
-  names.forEach((l, i) => {
-    const open = `${l}="`;
-    if (!rest.startsWith(open)) return;
-    rest = rest.slice(open.length);
-    const next = names[i + 1];
-    const end = next === undefined ? rest.length : rest.indexOf(`",${next}="`);
-    labels[l] = rest.slice(0, end < 0 ? rest.length : end);
-    rest = end < 0 ? '' : rest.slice(end + 2);
-  });
-  return { name, part: labelPart(name, labels) };
 }
 
 export interface CounterFamily {
@@ -97,13 +72,9 @@ export interface CounterSeries {
 
 export class Counters {
   private readonly values = new Map<CounterName, Map<string, number>>();
-  /** legacy key -> its parse: such keys sit on per-event paths; bounded by clearing when full */
-  private readonly legacy = new Map<string, { name: CounterName; part: string }>();
 
   inc(name: UnlabeledCounter, n?: number): void;
   inc<N extends LabeledCounter>(name: N, labels: Labels<N>, n?: number): void;
-  /** @deprecated a string key with the labels inlined: use inc(name, labels); values are re-escaped */
-  inc(key: LegacyKey, n?: number): void;
   inc(name: string, labelsOrN?: Record<string, string> | number, n?: number): void {
     const [k, part, by] = this.resolve(name, labelsOrN, n);
     this.add(k, part, by);
@@ -111,8 +82,6 @@ export class Counters {
 
   get(name: UnlabeledCounter): number;
   get<N extends LabeledCounter>(name: N, labels: Labels<N>): number;
-  /** @deprecated a string key with the labels inlined: use get(name, labels) */
-  get(key: LegacyKey): number;
   get(name: string, labels?: Record<string, string>): number {
     const [k, part] = this.resolve(name, labels, undefined);
     return this.values.get(k)?.get(part) ?? 0;
@@ -142,16 +111,6 @@ export class Counters {
   }
 
   private resolve(name: string, labelsOrN: Record<string, string> | number | undefined, n: number | undefined): [CounterName, string, number] {
-    if (name.includes('{')) {
-      let parsed = this.legacy.get(name);
-      if (!parsed) {
-        if (this.legacy.size >= 1024) this.legacy.clear();
-        parsed = parseLegacy(name);
-        this.legacy.set(name, parsed);
-      }
-      const { name: k, part } = parsed;
-      return [k, part, typeof labelsOrN === 'number' ? labelsOrN : 1];
-    }
     const k = name as CounterName;
     if (typeof labelsOrN === 'object') return [k, labelPart(k, labelsOrN), n ?? 1];
     return [k, '', labelsOrN ?? 1];

@@ -172,7 +172,7 @@ describe('alert log reopen (SIGHUP) onto a path that cannot be opened', () => {
     log.close();
     expect(ids(readFileSync(`${root}/log/a.ndjson`, 'utf8'))).toEqual([2]);
     expect(states).toEqual([['reopen', 'ENOTDIR'], ['reopen', null]]);
-    expect(counters.get('alert_log_errors{op="reopen",code="ENOTDIR"}')).toBeGreaterThanOrEqual(1);
+    expect(counters.get('alert_log_errors', { op: 'reopen', code: 'ENOTDIR' })).toBeGreaterThanOrEqual(1);
     rmSync(root, { recursive: true, force: true });
   });
 });

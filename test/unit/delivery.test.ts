@@ -64,8 +64,8 @@ describe('delivery over HTTPS', () => {
     expect(new Set(hook.map((r) => r.headers.authorization))).toEqual(new Set(['Bearer hook-token-abcdef']));
     expect(hook[0]!.headers['x-team']).toBe('secops');
     expect((s.docs.get(ids[0]!)!.event as { id: string }).id).toBe(ids[0]);
-    expect(rig.counters.get('output_delivered{output="es"}')).toBe(1000);
-    expect(rig.counters.get('output_delivered{output="hook"}')).toBe(1000);
+    expect(rig.counters.get('output_delivered', { output: 'es' })).toBe(1000);
+    expect(rig.counters.get('output_delivered', { output: 'hook' })).toBe(1000);
     expect(JSON.stringify(rig.logs)).not.toContain('secret-key');
     expect(JSON.stringify(rig.logs)).not.toContain('hook-token');
   });
@@ -103,7 +103,7 @@ describe('delivery over HTTPS', () => {
     expect(third!.ids).toEqual(retried);
     expect([...s.accepted].sort()).toEqual([...ids].sort());
     expect(s.conflicts).toEqual([]);
-    expect(rig.counters.get('output_retried{output="es"}')).toBe(100 + retried.length);
+    expect(rig.counters.get('output_retried', { output: 'es' })).toBe(100 + retried.length);
   });
 
   it('dead-letters an item answered 400 with the server reason; the rest go on', async () => {
@@ -118,7 +118,7 @@ describe('delivery over HTTPS', () => {
     expect(dl).toMatchObject({ output: 'es', status: 400, event_id: ids[3], reason: 'document_parsing_exception: failed to parse field [process.pid]' });
     expect((dl.alert as { event: { id: string } }).event.id).toBe(ids[3]);
     expect(s.accepted).toEqual(ids.filter((_, i) => i !== 3));
-    expect(rig.counters.get('output_dead_lettered{output="es"}')).toBe(1);
+    expect(rig.counters.get('output_dead_lettered', { output: 'es' })).toBe(1);
   });
 
   it('a local fault (the dead-letter file cannot be written) is retried, and skips nothing', async () => {
@@ -203,7 +203,7 @@ describe('delivery over HTTPS', () => {
     await s.down();
     for (let i = 0; i < 150; i++) rig.append(4);
     await until(() => rig.logs.some((l) => /dropped before delivery/.test(String(l.msg))), 5000);
-    expect(rig.counters.get('output_dropped{output="es"}')).toBeGreaterThan(0);
+    expect(rig.counters.get('output_dropped', { output: 'es' })).toBeGreaterThan(0);
     await rig.stop();
   });
 });
