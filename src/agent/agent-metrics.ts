@@ -12,7 +12,7 @@ import type { ProcessTable } from '../process/process-table.js';
 import type { Counters } from '../util/counters.js';
 import type { NdjsonWriter } from './ndjson-writer.js';
 
-export interface AgentMetricsParts {
+interface AgentMetricsParts {
   listen: string;
   deliveryStuckAfterS: number;
   counters: Counters;

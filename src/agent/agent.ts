@@ -34,7 +34,7 @@ export interface AgentOptions {
   log: Logger;
 }
 
-export interface RunningAgent {
+interface RunningAgent {
   stop(): Promise<void>;
 }
 

@@ -11,7 +11,7 @@ const DROP_COUNTERS = [
   'events_late', 'events_file_dropped', 'events_file_write_failed', 'bpftrace_restarts', 'sequences_evicted',
 ] as const;
 
-export interface HousekeepingParts {
+interface HousekeepingParts {
   pipeline: Pipeline;
   delivery: Delivery;
   alertsPath: string;

@@ -10,7 +10,7 @@ import { cutTornTail } from '../alerts/torn-tail.js';
 import { CodedError } from '../util/coded-error.js';
 import { Counters } from '../util/counters.js';
 
-export interface SinkFault {
+interface SinkFault {
   code: string;
   message: string;
   since: number;

@@ -7,7 +7,7 @@ import type { Logger } from '../util/log.js';
 import { AlertLog, type AlertLogFault, type Retention } from './alert-log.js';
 
 /** Alerts the disk refuses wait in memory up to these bounds (then counted as dropped). */
-export const ALERT_BUFFER = { maxBufferedAlerts: 10_000, maxBufferedBytes: 64 << 20, retryMs: 1000 };
+const ALERT_BUFFER = { maxBufferedAlerts: 10_000, maxBufferedBytes: 64 << 20, retryMs: 1000 };
 
 /** Throws AlertLogError when the path cannot be written. onWritten: alerts now on disk (fdatasync done). */
 export function openAlertLog(alerts: Config['alerts'], retention: Retention, onWritten: (n: number) => void, counters: Counters, log: Logger): AlertLog {

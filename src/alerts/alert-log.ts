@@ -28,7 +28,7 @@ export interface AlertLogFault {
   since: number;
 }
 
-export interface FaultPolicy {
+interface FaultPolicy {
   maxBufferedAlerts: number;
   maxBufferedBytes: number;
   retryMs: number;

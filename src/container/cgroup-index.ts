@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import type { Counters } from '../util/counters.js';
 
-export function cgroup2Mount(mountsText: string, hostRoot: string): string | undefined {
+function cgroup2Mount(mountsText: string, hostRoot: string): string | undefined {
   const mounts = mountsText.split('\n').map((l) => l.split(' ')).filter((f) => f[2] === 'cgroup2').map((f) => f[1]!);
   return mounts.find((m) => hostRoot && m.startsWith(`${hostRoot}/`)) ?? mounts[0];
 }

@@ -56,7 +56,7 @@ class BoundedMap<K, V> extends Map<K, V> {
 }
 
 /** Entry bounds of the resolver's caches */
-export const CONTAINER_CACHE_BOUNDS = { names: 65536, verdicts: 65536, metadata: 8192, fields: 65536 } as const;
+const CONTAINER_CACHE_BOUNDS = { names: 65536, verdicts: 65536, metadata: 8192, fields: 65536 } as const;
 type CacheName = keyof typeof CONTAINER_CACHE_BOUNDS;
 
 export class ContainerResolver {

@@ -25,7 +25,7 @@ const readJson = (path: string): Record<string, unknown> | undefined => {
 };
 
 /** "registry:5000/ns/img:tag@sha256:..." -> name and tag (the digest is dropped). */
-export function splitImage(ref: string): { name: string; tag?: string } {
+function splitImage(ref: string): { name: string; tag?: string } {
   const noDigest = ref.split('@')[0]!;
   const slash = noDigest.lastIndexOf('/');
   const colon = noDigest.lastIndexOf(':');
@@ -33,7 +33,7 @@ export function splitImage(ref: string): { name: string; tag?: string } {
 }
 
 /** OCI annotations (CRI shapes of containerd and CRI-O) -> metadata. */
-export function fromAnnotations(a: Record<string, string>): ContainerMetadata {
+function fromAnnotations(a: Record<string, string>): ContainerMetadata {
   const image = a['io.kubernetes.cri.image-name'] ?? a['io.kubernetes.cri-o.ImageName'] ?? a['org.opencontainers.image.ref.name'];
   const m: ContainerMetadata = {
     name: a['io.kubernetes.cri.container-name'] ?? a['io.kubernetes.container.name'],

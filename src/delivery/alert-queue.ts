@@ -11,14 +11,14 @@ const CHUNK = 1 << 20;
 const HEAD_BYTES = 256;
 const EMPTY_HEAD = createHash('sha256').digest('hex');
 
-export interface QueueBatch {
+interface QueueBatch {
   lines: string[];
   bytes: number;
   /** where the queue stands after this batch */
   end: Checkpoint;
 }
 
-export interface OpenResult {
+interface OpenResult {
   /** why the queue could not resume where its checkpoint said */
   note?: string;
 }

@@ -6,12 +6,12 @@ import type { Sleeper } from './backoff.js';
 import type { Checkpoint } from './checkpoint-store.js';
 import { type QueuedAlert, toQueued } from './sender.js';
 
-export interface Batch {
+interface Batch {
   alerts: QueuedAlert[];
   end: Checkpoint;
 }
 
-export interface BatchLimits {
+interface BatchLimits {
   maxAlerts: number;
   maxBytes: number;
   maxWaitMs: number;

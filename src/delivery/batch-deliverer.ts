@@ -10,7 +10,7 @@ import type { QueuedAlert, Sender } from './sender.js';
 
 type LocalFault = Extract<SendResult, { kind: 'local-fault' }>;
 
-export interface BackoffLimits {
+interface BackoffLimits {
   initialBackoffMs: number;
   maxBackoffMs: number;
 }

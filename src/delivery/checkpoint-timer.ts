@@ -4,7 +4,7 @@
 
 import { type Checkpoint, saveCheckpoint } from './checkpoint-store.js';
 
-export const CHECKPOINT_EVERY_MS = 250;
+const CHECKPOINT_EVERY_MS = 250;
 
 export class CheckpointTimer {
   /** delivered up to here, not saved yet */

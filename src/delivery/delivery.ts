@@ -13,13 +13,14 @@ import { redact, redactDeep } from '../util/redact.js';
 import { AlertQueue } from './alert-queue.js';
 import { loadCheckpoint } from './checkpoint-store.js';
 import { ElasticsearchSender } from './elasticsearch-sender.js';
-import { OutputRunner, type OutputStatus } from './output-runner.js';
+import { OutputRunner } from './output-runner.js';
+import type { OutputStatus } from './output-status.js';
 import type { Sender } from './sender.js';
 import { WebhookSender } from './webhook-sender.js';
 
 const outputsDir = (stateDir: string) => join(stateDir, 'outputs');
 export const checkpointPath = (stateDir: string, name: string) => join(outputsDir(stateDir), `${name}.checkpoint.json`);
-export const deadLetterPath = (stateDir: string, name: string) => join(outputsDir(stateDir), `${name}.dead-letter.ndjson`);
+const deadLetterPath = (stateDir: string, name: string) => join(outputsDir(stateDir), `${name}.dead-letter.ndjson`);
 export const statusPath = (stateDir: string, name: string) => join(outputsDir(stateDir), `${name}.status.json`);
 
 export function outputTarget(o: OutputConfig): string {

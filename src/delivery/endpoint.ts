@@ -9,7 +9,7 @@ import { redact } from '../util/redact.js';
 
 const gzip = promisify(gzipCb);
 
-export interface EndpointOptions {
+interface EndpointOptions {
   urls: string[];
   tls: TlsSettings;
   gzip: boolean;
@@ -17,7 +17,7 @@ export interface EndpointOptions {
   headers: Record<string, string>;
 }
 
-export type PostResult = { res: HttpResponse; url: URL } | { error: string; url: URL };
+type PostResult = { res: HttpResponse; url: URL } | { error: string; url: URL };
 
 export class Endpoint {
   private readonly urls: URL[];

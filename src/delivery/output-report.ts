@@ -6,7 +6,7 @@ import type { Config } from '../config/config-schema.js';
 import { AlertQueue } from './alert-queue.js';
 import { loadCheckpoint } from './checkpoint-store.js';
 import { checkpointPath, makeSender, outputTarget, statusPath } from './delivery.js';
-import type { OutputStatus } from './output-runner.js';
+import type { OutputStatus } from './output-status.js';
 import { toQueued } from './sender.js';
 import { redact } from '../util/redact.js';
 

@@ -15,10 +15,8 @@ import { DeadLetterFile } from './dead-letter.js';
 import { type OutputStatus, StatusReporter } from './output-status.js';
 import type { QueuedAlert, Sender } from './sender.js';
 
-export { backoffMs } from './backoff.js';
-export type { OutputStatus } from './output-status.js';
 
-export interface RunnerOptions {
+interface RunnerOptions {
   name: string;
   target: string;
   maxAlerts: number;

@@ -17,7 +17,7 @@ export class SecretError extends CodedError {
 }
 
 /** A credential: registered for redaction, and refused when too short to be masked. */
-export function resolveSecret(ref: SecretRefDoc, path: string): string {
+function resolveSecret(ref: SecretRefDoc, path: string): string {
   const v = readSecret(ref, path);
   if (v.length < MIN_SECRET_LENGTH) throw new SecretError('SECRET_TOO_SHORT', `${path}: shorter than ${MIN_SECRET_LENGTH} characters, too short to be a credential or to be masked in logs`, path);
   registerSecret(v);

@@ -16,7 +16,7 @@ const ACTION = ['event', 'action'];
 const ENTITY_ID = ['process', 'entity_id'];
 import { type SuppressedWindow, Throttle } from './throttle.js';
 
-export function suppressedDoc(s: SuppressedWindow): EcsDoc {
+function suppressedDoc(s: SuppressedWindow): EcsDoc {
   return {
     '@timestamp': new Date(s.end).toISOString(),
     event: {

@@ -30,7 +30,7 @@ interface CompiledRule<E> {
  */
 const CLOSE_GRACE_MS = 5000;
 
-export interface RuleEngineOptions {
+interface RuleEngineOptions {
   /** the expiry done while events are pushed moves sequences_expired here */
   counters?: Counters;
   maxPendingPerRule?: number;

@@ -19,7 +19,7 @@ export interface ProcessView {
 
 const idName = (id: number, name: string | undefined) => (name === undefined ? { id: String(id) } : { id: String(id), name });
 
-export function processObject(p: ProcessInfo, clock: Clock, names?: UserNames): Record<string, unknown> {
+function processObject(p: ProcessInfo, clock: Clock, names?: UserNames): Record<string, unknown> {
   const o: Record<string, unknown> = {
     pid: p.pid,
     entity_id: p.entityId,

@@ -25,7 +25,7 @@ export function parseIdFile(text: string): Map<number, string> {
   return names;
 }
 
-export interface UserNamesStats {
+interface UserNamesStats {
   reloads: number;
 }
 

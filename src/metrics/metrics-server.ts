@@ -5,7 +5,7 @@
 import { createServer, type Server } from 'node:http';
 import type { Counters } from '../util/counters.js';
 
-export interface MetricsSources {
+interface MetricsSources {
   counters: Counters;
   gauges: () => Record<string, number>;
   /** undefined: healthy; else the reason for a 503 */

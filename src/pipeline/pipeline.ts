@@ -15,7 +15,7 @@ import type { Clock } from '../util/clock.js';
 import type { Counters, CounterSeries } from '../util/counters.js';
 
 /** Gets every ECS event, in order, with the epoch ms its @timestamp was formatted from. */
-export type EventSink = (doc: EcsDoc, wallMs: number) => void;
+type EventSink = (doc: EcsDoc, wallMs: number) => void;
 
 export interface PipelineOptions {
   table: ProcessTable;

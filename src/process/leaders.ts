@@ -4,7 +4,7 @@
 import { basename } from './proc-parse.js';
 import type { ProcessInfo } from './process-info.js';
 
-export type TtyKind = 'tty' | 'console' | 'pts' | 'unknown';
+type TtyKind = 'tty' | 'console' | 'pts' | 'unknown';
 
 /** Linux device numbers: 4:0-63 virtual consoles, 4:64-255 serial ttys, 136-143 pseudo-terminals. */
 export function ttyKind(major: number, minor: number): TtyKind {

@@ -1,6 +1,6 @@
 // Pure parsers for /proc/PID files. Never throw; undefined on malformed input.
 
-export interface ProcStat {
+interface ProcStat {
   comm: string;
   ppid: number;
   startTicks: number;
@@ -27,7 +27,7 @@ export function parseProcStat(text: string): ProcStat | undefined {
   return { comm: text.slice(open + 1, close), ppid, startTicks, pgid, sid, ttyMajor, ttyMinor };
 }
 
-export interface ProcIds {
+interface ProcIds {
   uid: number;
   euid: number;
   gid: number;

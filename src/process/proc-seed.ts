@@ -7,7 +7,7 @@ import { evaluateEntryLeader } from './leaders.js';
 import { basename, parseCmdline, parseProcStat, parseProcStatusCaps, parseProcStatusIds } from './proc-parse.js';
 import type { ProcessInfo } from './process-info.js';
 
-export async function readProcess(procRoot: string, pid: number, bootId: string): Promise<ProcessInfo | undefined> {
+async function readProcess(procRoot: string, pid: number, bootId: string): Promise<ProcessInfo | undefined> {
   const dir = `${procRoot}/${pid}`;
   try {
     const [statText, statusText, cmdline] = await Promise.all([

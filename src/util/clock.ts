@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 
 /** Epoch ms at CLOCK_MONOTONIC 0 and at boot (CLOCK_BOOTTIME 0). */
-export interface ClockOffsets {
+interface ClockOffsets {
   monoToWallMs: number;
   bootWallMs: number;
 }

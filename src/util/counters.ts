@@ -43,10 +43,10 @@ export const COUNTERS = {
 } as const satisfies Record<string, { help: string; labels: readonly string[] }>;
 
 type Table = typeof COUNTERS;
-export type CounterName = keyof Table;
-export type UnlabeledCounter = { [N in CounterName]: Table[N]['labels'] extends readonly [] ? N : never }[CounterName];
-export type LabeledCounter = Exclude<CounterName, UnlabeledCounter>;
-export type Labels<N extends LabeledCounter> = { readonly [L in Table[N]['labels'][number]]: string };
+type CounterName = keyof Table;
+type UnlabeledCounter = { [N in CounterName]: Table[N]['labels'] extends readonly [] ? N : never }[CounterName];
+type LabeledCounter = Exclude<CounterName, UnlabeledCounter>;
+type Labels<N extends LabeledCounter> = { readonly [L in Table[N]['labels'][number]]: string };
 
 /** Prometheus text format: backslash, double quote and newline escaped in a label value. */
 export function escapeLabelValue(v: string): string {
@@ -58,7 +58,7 @@ function labelPart(name: CounterName, labels: Record<string, string>): string {
   return `{${names.map((l: string) => `${l}="${escapeLabelValue(String(labels[l] ?? ''))}"`).join(',')}}`;
 }
 
-export interface CounterFamily {
+interface CounterFamily {
   name: CounterName;
   help: string;
   /** label part (`` or `{k="v"}`, escaped) -> value */

@@ -2,7 +2,7 @@
 // writes: agent log, output status files, dead letters, doctor, config print, delivery errors.
 // Besides registered values it masks credential echoes it can recognise by shape (docs/delivery.md).
 
-export const MASK = '********';
+const MASK = '********';
 /** Shorter values cannot be masked without masking ordinary words: credentials are refused, others not masked. */
 export const MIN_SECRET_LENGTH = 4;
 

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { AlertQueue } from '../../src/delivery/alert-queue.js';
 import { falcoPayload } from '../../src/delivery/falco-payload.js';
 import { retryAfterMs } from '../../src/delivery/http-client.js';
-import { backoffMs } from '../../src/delivery/output-runner.js';
+import { backoffMs } from '../../src/delivery/backoff.js';
 import { alert } from '../helpers/delivery-rig.js';
 
 describe('backoff', () => {
