@@ -88,7 +88,6 @@ export class AlertLog {
   private retryTimer: NodeJS.Timeout | undefined;
   private writeFault: AlertLogFault | undefined;
   private reopenFault: AlertLogFault | undefined;
-  written = 0;
   tornLinesRepaired = 0;
 
   constructor(
@@ -201,7 +200,6 @@ export class AlertLog {
         this.failedPending -= recovered;
         this.opts.faults?.counters.inc('alerts_write_recovered', recovered);
       }
-      this.written += n;
       this.onWritten?.(n);
     }
   }

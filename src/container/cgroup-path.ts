@@ -84,23 +84,3 @@ export function classifyCgroupSegments(segments: string[], contiguous = segments
 export function classifyCgroupPath(path: string): CgroupVerdict {
   return classifyCgroupSegments(path.split('/').filter(Boolean));
 }
-
-/**
- * /proc/PID/cgroup text -> the path to classify: the cgroup v2 line (`0::`) when it says more
- * than "/", else the name=systemd line, else the first v1 controller line.
- */
-export function procCgroupPath(text: string): string | undefined {
-  let v2: string | undefined;
-  let systemd: string | undefined;
-  let first: string | undefined;
-  for (const line of text.split('\n')) {
-    const m = /^(\d+):([^:]*):(.*)$/.exec(line);
-    if (!m) continue;
-    const [, , controllers, path] = m as unknown as [string, string, string, string];
-    if (controllers === '') v2 = path;
-    else if (controllers === 'name=systemd') systemd = path;
-    else first ??= path;
-  }
-  if (v2 && v2 !== '/') return v2;
-  return systemd ?? first ?? v2;
-}

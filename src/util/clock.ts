@@ -55,11 +55,6 @@ export class Clock {
   private isoSecond = NaN;
   private isoPrefix = '';
 
-  /** ISO date of a monotonic time. */
-  iso(monoNs: number): string {
-    return this.isoMs(this.wallMs(monoNs));
-  }
-
   /** ISO date of whole epoch ms; the text up to the second is reused within that second. */
   isoMs(ms: number): string {
     const second = Math.floor(ms / 1000);

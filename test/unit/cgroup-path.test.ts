@@ -1,7 +1,7 @@
 // Cgroup paths of every runtime shape -> container context (fixture strings).
 
 import { describe, expect, it } from 'vitest';
-import { classifyCgroupPath, procCgroupPath } from '../../src/container/cgroup-path.js';
+import { classifyCgroupPath } from '../../src/container/cgroup-path.js';
 
 const ID = 'a'.repeat(60) + '1234';
 const ID2 = 'b'.repeat(64);
@@ -43,17 +43,5 @@ describe('cgroup path -> container', () => {
   it('flags container-like paths it cannot read', () => {
     expect(container(`/weird/runtime-${ID}`)).toBe('unrecognized');
     expect(container(`/somewhere/${ID}`)).toBe('unrecognized');
-  });
-});
-
-describe('/proc/PID/cgroup', () => {
-  it('prefers the v2 line, then name=systemd, then v1 (hybrid)', () => {
-    const v2 = `0::/system.slice/docker-${ID}.scope\n`;
-    const hybrid = `12:memory:/docker/${ID}\n1:name=systemd:/docker/${ID}\n0::/\n`;
-    const v1 = `4:cpu,cpuacct:/kubepods/pod${UID}/${ID}\n3:memory:/kubepods/pod${UID}/${ID}\n`;
-    expect(procCgroupPath(v2)).toBe(`/system.slice/docker-${ID}.scope`);
-    expect(procCgroupPath(hybrid)).toBe(`/docker/${ID}`);
-    expect(procCgroupPath(v1)).toBe(`/kubepods/pod${UID}/${ID}`);
-    expect(procCgroupPath('garbage')).toBeUndefined();
   });
 });
