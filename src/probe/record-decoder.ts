@@ -8,7 +8,7 @@ import { ReorderBuffer } from './reorder-buffer.js';
 import type { Counters } from '../util/counters.js';
 
 export class RecordDecoder {
-  private readonly assembler = new ExecAssembler();
+  private readonly assembler: ExecAssembler;
   private readonly reorder: ReorderBuffer<SensorEvent>;
 
   constructor(
@@ -18,6 +18,7 @@ export class RecordDecoder {
     private readonly onCgroupName?: (cgroupId: string, level: number, name: string) => void,
   ) {
     this.reorder = new ReorderBuffer(reorderWindowMs, emit);
+    this.assembler = new ExecAssembler(4096, counters);
   }
 
   /** NAME=value environment entries kept on exec events (the probe reads them only when asked) */

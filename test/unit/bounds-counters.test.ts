@@ -49,7 +49,11 @@ describe('every bound moves its counter', () => {
     const asm = new ExecAssembler(4096, c);
     asm.complete({ kind: 'exec', pid: 1, ts: 5, ppid: 0, uid: 0, euid: 0, gid: 0, egid: 0, argc: 1, argLen: 10, startTicks: 1, cgroupId: '1', exeName: 'x' });
     expect(c.get('exec_incomplete')).toBe(1);
-    expect(exposed(c, 'nightjar_exec_incomplete_total')).toBe(1);
+    // and as the agent wires it: an exec header whose argv and filename records were lost
+    const d = new RecordDecoder(c, () => undefined);
+    d.line(JSON.stringify({ type: 'printf', data: 'E 7 9 1 0 0 0 0 2 18 5 1 true\n' }), 0);
+    expect(c.get('exec_incomplete')).toBe(2);
+    expect(exposed(c, 'nightjar_exec_incomplete_total')).toBe(2);
   });
 
   it('record decoder: a partial exec whose header never comes is orphaned', () => {
