@@ -18,7 +18,6 @@ export interface Detection<E extends RuleInput = RuleInput> {
 const CATEGORY = ['event', 'category'];
 
 interface CompiledRule<E> {
-  rule: LoadedRule;
   matcher: LiveMatcher<E>;
   /** held state older than this many ms is dropped */
   horizonMs: number;
@@ -29,11 +28,12 @@ interface CompiledRule<E> {
  * comes, by wall clock this long after their window (events may still be in the pipeline).
  */
 const CLOSE_GRACE_MS = 5000;
+/** pending sequences (or sample keys) per rule; over it the oldest are evicted (sequences_evicted) */
+const MAX_PENDING_PER_RULE = 10000;
 
 interface RuleEngineOptions {
   /** the expiry done while events are pushed moves sequences_expired here */
   counters?: Counters;
-  maxPendingPerRule?: number;
 }
 
 export class RuleEngine<E extends RuleInput = RuleInput> {
@@ -49,14 +49,13 @@ export class RuleEngine<E extends RuleInput = RuleInput> {
   constructor(
     rules: LoadedRule[],
     private readonly onDetection: (d: Detection<E>) => void,
-    { counters, maxPendingPerRule = 10000 }: RuleEngineOptions = {},
+    { counters }: RuleEngineOptions = {},
   ) {
     this.counters = counters;
     for (const rule of rules) {
       const live = rule.live;
       const c: CompiledRule<E> = {
-        rule,
-        matcher: live.create<E>((events) => this.onDetection({ rule, events }), maxPendingPerRule, counters),
+        matcher: live.create<E>((events) => this.onDetection({ rule, events }), MAX_PENDING_PER_RULE, counters),
         // a sample's window and a sequence without maxspan: the rule's look-back
         horizonMs: live.kind === 'event' ? 0 : (live.maxspanMs ?? rule.lookbackMs),
       };

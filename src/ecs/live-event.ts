@@ -93,8 +93,4 @@ export class LiveEvent extends FieldSource {
   get documented(): boolean {
     return this.built !== undefined;
   }
-
-  get entityId(): string {
-    return this.view.p.entityId;
-  }
 }
