@@ -17,6 +17,8 @@ export interface AgentHarness {
   /** host:port of /metrics and /healthz */
   metrics: string;
   events(): EcsDoc[];
+  /** the alert log so far (alerts.ndjson in dir); none when it does not exist yet */
+  alerts(): EcsDoc[];
   waitFor(pred: (e: EcsDoc) => boolean, timeoutMs?: number): Promise<EcsDoc>;
   waitForAll(pred: (e: EcsDoc) => boolean, count: number, timeoutMs?: number): Promise<EcsDoc[]>;
   waitForLog(pred: (line: string) => boolean, timeoutMs?: number): Promise<string>;
@@ -57,6 +59,13 @@ export async function startAgentProcess(extraArgs: string[] = [], env: Record<st
     for (const line of text.split('\n')) if (line) cache.push(JSON.parse(line) as EcsDoc);
     return cache;
   };
+  const alerts = () => {
+    try {
+      return readFileSync(`${dir}/alerts.ndjson`, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as EcsDoc);
+    } catch {
+      return [];
+    }
+  };
   const waitForLog = async (pred: (l: string) => boolean, timeoutMs = 15000) => {
     const end = Date.now() + timeoutMs;
     for (;;) {
@@ -79,7 +88,7 @@ export async function startAgentProcess(extraArgs: string[] = [], env: Record<st
   const readyMs = Date.now() - t0;
   const metrics = (JSON.parse(ready) as { metrics: string }).metrics;
   return {
-    proc, dir, eventsPath, logLines, readyMs, metrics, events, waitForLog, waitForAll,
+    proc, dir, eventsPath, logLines, readyMs, metrics, events, alerts, waitForLog, waitForAll,
     async waitFor(pred, timeoutMs = 10000) {
       const [hit] = await waitForAll(pred, 1, timeoutMs);
       if (!hit) throw new Error('timed out waiting for an event');

@@ -50,16 +50,6 @@ export function rssPeak(pid: number): { stop(): number } {
   };
 }
 
-export function alertsOf(agent: AgentHarness): EcsDoc[] {
-  let text = '';
-  try {
-    text = readFileSync(`${agent.dir}/alerts.ndjson`, 'utf8');
-  } catch {
-    return [];
-  }
-  return text.split('\n').filter(Boolean).map((l) => JSON.parse(l) as EcsDoc);
-}
-
 /** Reads the events file from where it last stopped; each whole line goes to onEvent. */
 export class EventTail {
   private offset = 0;

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getPath, type EcsDoc } from '../../src/ecs/ecs-event.js';
 import { startAgentProcess, type AgentHarness } from '../helpers/agent-harness.js';
 import { asNobody } from '../helpers/hostile-exec.js';
-import { EventTail, alertsOf, countedLoss, rssBytes, rssPeak, scrape } from '../helpers/hostile-watch.js';
+import { EventTail, countedLoss, rssBytes, rssPeak, scrape } from '../helpers/hostile-watch.js';
 import { skipKernel } from '../helpers/kernel-guard.js';
 import { containerId, runContainer } from '../helpers/runc.js';
 
@@ -92,7 +92,7 @@ describe.skipIf(skipKernel)('attack: floods by an unprivileged user', () => {
     expect(ctr.exitCode, ctr.stderr).toBe(0);
     let alertMs = -1;
     for (let i = 0; i < 900 && alertMs < 0; i++) {
-      if (alertsOf(agent).some((a) => get(a, 'rule.name') === RULE1 && get(a, 'container.id') === id)) alertMs = Date.now() - tC;
+      if (agent.alerts().some((a) => get(a, 'rule.name') === RULE1 && get(a, 'container.id') === id)) alertMs = Date.now() - tC;
       else await sleep(100);
     }
     const made = await storm.made;

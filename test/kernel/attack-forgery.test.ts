@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getPath, type EcsDoc } from '../../src/ecs/ecs-event.js';
 import { startAgentProcess, type AgentHarness } from '../helpers/agent-harness.js';
 import { NOBODY, asNobody, decoded, execBytesAsNobody, nobodyDir } from '../helpers/hostile-exec.js';
-import { alertsOf, scrape } from '../helpers/hostile-watch.js';
+import { scrape } from '../helpers/hostile-watch.js';
 import { skipKernel } from '../helpers/kernel-guard.js';
 
 const get = (e: EcsDoc, p: string) => getPath(e, p);
@@ -222,7 +222,7 @@ describe.skipIf(skipKernel)('attack: forgery by an unprivileged user', () => {
       (JSON.stringify(e).includes('nj-forged') && !real.has(get(e, 'process.pid') as number)) ||
       get(e, 'process.name') === 'nj-forged' || get(e, 'process.executable') === '/nj-forged');
     expect(forged).toEqual([]);
-    const fired = alertsOf(agent).map((a) => get(a, 'rule.name'));
+    const fired = agent.alerts().map((a) => get(a, 'rule.name'));
     expect(fired.filter((n) => n === 'nj-forged')).toEqual([]);
     expect(fired.filter((n) => n === 'nj-honest')).toEqual(['nj-honest']);
     const m = await scrape(agent);

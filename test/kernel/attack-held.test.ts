@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getPath, type EcsDoc } from '../../src/ecs/ecs-event.js';
 import { descendants, startAgentProcess, type AgentHarness } from '../helpers/agent-harness.js';
 import { asNobody, nobodyDir } from '../helpers/hostile-exec.js';
-import { EventTail, alertsOf, countedLoss, scrape } from '../helpers/hostile-watch.js';
+import { EventTail, countedLoss, scrape } from '../helpers/hostile-watch.js';
 import { skipKernel } from '../helpers/kernel-guard.js';
 import { NIGHTJAR_BIN } from '../helpers/paths.js';
 
@@ -72,7 +72,7 @@ describe.skipIf(skipKernel)('attack: what held', () => {
         await probe;
         probes.set(probe.pid!, Date.now() - tCont);
         await sleep(250);
-        const hit = alertsOf(agent).find((a) => get(a, 'rule.name') === 'nj-held' && probes.has(get(a, 'process.pid') as number));
+        const hit = agent.alerts().find((a) => get(a, 'rule.name') === 'nj-held' && probes.has(get(a, 'process.pid') as number));
         if (hit) backMs = probes.get(get(hit, 'process.pid') as number)!;
       }
       let last = -1;

@@ -2,7 +2,6 @@
 // (deep, id-shaped, another runtime's, a pod path) and runs `nc -l -p`; rule 1 must still alert
 // and name the outer container, never a nested id. One agent and one runc container per shape.
 
-import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getPath, type EcsDoc } from '../../src/ecs/ecs-event.js';
 import { startAgentProcess, type AgentHarness } from '../helpers/agent-harness.js';
@@ -73,13 +72,6 @@ const CASES: Case[] = OUTER.flatMap((outer) => {
 const script = (cases: Case[]) =>
   cases.map((c) => `mkdir -p /cg/${c.nested} && echo $$ > /cg/${c.nested}/cgroup.procs && { nc -l -p ${c.port} & sleep 0.2; kill $!; } || echo "case ${c.port} failed" >&2`).join('\n') + '\necho $$ > /cg/cgroup.procs\n';
 
-const alertsOf = (agent: AgentHarness): EcsDoc[] => {
-  try {
-    return readFileSync(`${agent.dir}/alerts.ndjson`, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as EcsDoc);
-  } catch {
-    return [];
-  }
-};
 const hasPort = (e: EcsDoc, p: number) => ((getPath(e, 'process.args') as string[] | undefined) ?? []).includes(String(p));
 const short = (s: string) => s.replace(/[0-9a-f]{64}/g, (h) => (h === HEX ? '<hex>' : h === NB ? '<neighbour>' : '<id>'));
 
@@ -96,7 +88,7 @@ describe.skipIf(skipKernel)('nested cgroups cannot hide or re-attribute a contai
     }
     const want = CASES.length;
     const end = Date.now() + 15000;
-    while (Date.now() < end && CASES.filter((c) => alertsOf(agent).some((a) => hasPort(a, c.port) && getPath(a, 'rule.name') === RULE1)).length < want) {
+    while (Date.now() < end && CASES.filter((c) => agent.alerts().some((a) => hasPort(a, c.port) && getPath(a, 'rule.name') === RULE1)).length < want) {
       await new Promise((r) => setTimeout(r, 100));
     }
   }, 120000);
@@ -110,7 +102,7 @@ describe.skipIf(skipKernel)('nested cgroups cannot hide or re-attribute a contai
   });
 
   it.each(CASES.map((c) => [`${c.outer.name} + ${short(c.nested)}`, c] as const))('%s: rule 1 alerts with the outer container.id', (_n, c) => {
-    const alert = alertsOf(agent).find((a) => hasPort(a, c.port) && getPath(a, 'rule.name') === RULE1);
+    const alert = agent.alerts().find((a) => hasPort(a, c.port) && getPath(a, 'rule.name') === RULE1);
     expect(alert, 'no rule-1 alert').toBeDefined();
     expect(getPath(alert!, 'container.id')).toBe(c.id);
     if (c.outer.runtime) expect(getPath(alert!, 'container.runtime')).toBe(c.outer.runtime);

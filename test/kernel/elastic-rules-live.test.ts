@@ -32,18 +32,10 @@ const ENV_VARS = ['HISTFILE', 'HISTSIZE', 'HISTFILESIZE', 'HISTCONTROL', 'GLIBC_
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const ruleName = (file: string) => /^name = "(.*)"$/m.exec(readFileSync(`${LINUX}/${file}`, 'utf8'))![1]!;
 
-function alerts(agent: AgentHarness): EcsDoc[] {
-  try {
-    return readFileSync(`${agent.dir}/alerts.ndjson`, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as EcsDoc);
-  } catch {
-    return [];
-  }
-}
-
 async function alertFor(agent: AgentHarness, name: string, marker: string, timeoutMs = 15000): Promise<EcsDoc | undefined> {
   const t0 = Date.now();
   while (Date.now() - t0 < timeoutMs) {
-    const hit = alerts(agent).find((a) => getPath(a, 'rule.name') === name && JSON.stringify(a).includes(marker));
+    const hit = agent.alerts().find((a) => getPath(a, 'rule.name') === name && JSON.stringify(a).includes(marker));
     if (hit) return hit;
     await sleep(200);
   }

@@ -7,7 +7,7 @@ import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
-import { getPath, type EcsDoc } from '../../src/ecs/ecs-event.js';
+import { getPath } from '../../src/ecs/ecs-event.js';
 import { startAgentProcess, type AgentHarness } from '../helpers/agent-harness.js';
 import { ecsProblems } from '../helpers/ecs-validate.js';
 import { connectTo } from '../helpers/host-nc.js';
@@ -20,17 +20,8 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 let port = 40000 + (process.pid % 10000);
 const nextPort = () => ++port;
 
-function alerts(agent: AgentHarness): EcsDoc[] {
-  let text = '';
-  try {
-    text = readFileSync(`${agent.dir}/alerts.ndjson`, 'utf8');
-  } catch {
-    return [];
-  }
-  return text.split('\n').filter(Boolean).map((l) => JSON.parse(l) as EcsDoc);
-}
 const rulesFor = (agent: AgentHarness, p: number) =>
-  alerts(agent).filter((a) => ((getPath(a, 'process.args') as string[] | undefined) ?? []).includes(String(p))).map((a) => getPath(a, 'rule.name')).sort();
+  agent.alerts().filter((a) => ((getPath(a, 'process.args') as string[] | undefined) ?? []).includes(String(p))).map((a) => getPath(a, 'rule.name')).sort();
 
 const listen = (p: number): Promise<Server> =>
   new Promise((resolve) => {
@@ -103,7 +94,7 @@ describe.skipIf(skipKernel)('live detection', () => {
 
       await sleep(1000);
       for (const [p, want] of expected) expect([p, rulesFor(agent, p)]).toEqual([p, [...want].sort()]);
-      for (const a of alerts(agent)) {
+      for (const a of agent.alerts()) {
         expect(a).toMatchObject({ event: { kind: 'alert', dataset: 'nightjar.alert' }, rule: { name: expect.any(String) }, host: { os: { type: 'linux' } } });
         if (getPath(a, 'rule.name') === RULE1) expect(getPath(a, 'container.id')).toMatch(/^[0-9a-f]{64}$/);
         expect(ecsProblems(a)).toEqual([]);
@@ -125,7 +116,7 @@ describe.skipIf(skipKernel)('live detection', () => {
     await agent.waitForAll((e) => getPath(e, 'process.name') === 'nc' && getPath(e, 'container.id') === id && getPath(e, 'event.action') === 'exec', 150, 20000);
     await sleep(500);
     await agent.stop();
-    const mine = alerts(agent).filter((a) => getPath(a, 'container.id') === id || getPath(a, 'event.kind') === 'metric');
+    const mine = agent.alerts().filter((a) => getPath(a, 'container.id') === id || getPath(a, 'event.kind') === 'metric');
     expect(mine.filter((a) => getPath(a, 'rule.name') === RULE1 && getPath(a, 'event.kind') === 'alert')).toHaveLength(100);
     const summary = mine.filter((a) => getPath(a, 'event.kind') === 'metric');
     expect(summary).toHaveLength(1);
@@ -151,7 +142,7 @@ describe.skipIf(skipKernel)('live detection', () => {
       }
       await agent.waitForAll((e) => getPath(e, 'process.name') === 'nc' && getPath(e, 'event.action') === 'exec' && [quiet, loud].includes(getPath(e, 'container.id') as string), 4);
       await sleep(500);
-      const got = alerts(agent).map((a) => [getPath(a, 'container.id'), (getPath(a, 'process.args') as string[]).at(-1)]);
+      const got = agent.alerts().map((a) => [getPath(a, 'container.id'), (getPath(a, 'process.args') as string[]).at(-1)]);
       expect(got).toEqual([[loud, '1111']]);
     } finally {
       await agent.stop();
@@ -169,7 +160,7 @@ describe.skipIf(skipKernel)('live detection', () => {
     expect(stopped.pending_sequences).toBe(0);
     expect(stopped.sequences_released).toBeGreaterThanOrEqual(10000);
     expect(stopped.rss_bytes).toBeLessThan(400 * 1024 * 1024);
-    expect(alerts(agent)).toEqual([]);
+    expect(agent.alerts()).toEqual([]);
   });
 
   it('keeps the alert log whole across kill -9: complete lines, nothing reported written missing', async () => {

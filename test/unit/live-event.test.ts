@@ -2,7 +2,7 @@
 // same read from its document, the fast path builds no document, and the recording raises the
 // same alerts, byte for byte, whether the rules see live events or documents.
 
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { AlertLog } from '../../src/alerts/alert-log.js';
