@@ -106,3 +106,15 @@ export class EventTail {
 }
 
 export const field = (e: EcsDoc, p: string) => getPath(e, p);
+
+/** A rule file that fires on the exec of a process named `name`. */
+export const execRule = (name: string, description: string) => `
+[rule]
+name = "${name}"
+description = "${description}"
+risk_score = 21
+rule_id = "${name}-1"
+severity = "low"
+type = "eql"
+query = 'process where event.action == "exec" and process.name == "${name}"'
+`;

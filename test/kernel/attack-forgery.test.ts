@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getPath, type EcsDoc } from '../../src/ecs/ecs-event.js';
 import { startAgentProcess, type AgentHarness } from '../helpers/agent-harness.js';
 import { NOBODY, asNobody, decoded, execBytesAsNobody, nobodyDir } from '../helpers/hostile-exec.js';
-import { scrape } from '../helpers/hostile-watch.js';
+import { execRule, scrape } from '../helpers/hostile-watch.js';
 import { skipKernel } from '../helpers/kernel-guard.js';
 
 const get = (e: EcsDoc, p: string) => getPath(e, p);
@@ -32,16 +32,7 @@ severity = "low"
 type = "eql"
 query = 'process where process.name == "nj-forged" or process.executable == "/nj-forged"'
 `;
-const HONEST = `
-[rule]
-name = "nj-honest"
-description = "fires on the real exec of nj-honest"
-risk_score = 21
-rule_id = "nj-honest-1"
-severity = "low"
-type = "eql"
-query = 'process where event.action == "exec" and process.name == "nj-honest"'
-`;
+const HONEST = execRule('nj-honest', 'fires on the real exec of nj-honest');
 
 describe.skipIf(skipKernel)('attack: forgery by an unprivileged user', () => {
   let agent: AgentHarness;

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getPath, type EcsDoc } from '../../src/ecs/ecs-event.js';
 import { descendants, startAgentProcess, type AgentHarness } from '../helpers/agent-harness.js';
 import { asNobody, nobodyDir } from '../helpers/hostile-exec.js';
-import { EventTail, countedLoss, scrape } from '../helpers/hostile-watch.js';
+import { EventTail, countedLoss, execRule, scrape } from '../helpers/hostile-watch.js';
 import { skipKernel } from '../helpers/kernel-guard.js';
 import { NIGHTJAR_BIN } from '../helpers/paths.js';
 
@@ -19,16 +19,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const STOP_S = 20;
 // 4000-byte arguments: ~32 probe records an exec, so the stall overflows bpftrace's buffers sooner
 const LOAD = 'big=$(printf "%4000s" x); i=0; while (( SECONDS < $1 )); do /bin/true nj-stopped $i "$big"; ((i++)); done; echo $i';
-const RULE = `
-[rule]
-name = "nj-held"
-description = "detection is back"
-risk_score = 21
-rule_id = "nj-held-1"
-severity = "low"
-type = "eql"
-query = 'process where event.action == "exec" and process.name == "nj-held"'
-`;
+const RULE = execRule('nj-held', 'detection is back');
 
 describe.skipIf(skipKernel)('attack: what held', () => {
   let agent: AgentHarness;
