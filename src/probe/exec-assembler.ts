@@ -1,58 +1,58 @@
-// argv chunk + filename + exec header records -> one ExecEvent. Chunks and filename precede
-// their header (one CPU, one probe hit); a header with chunks missing yields a truncated event.
-// A record indexes: 0..31 argv chunks, 32..63 environment chunks, 64..79 cwd components (64 =
-// the cwd's own name), 125 the P record (S and F in one), 126 the S record (session, tty,
-// capabilities, cwd depth), 127 the cwd walk reached the root (probes before the S record
-// carried the depth).
+// A chunks + P record + exec header -> one ExecEvent. Chunks and P precede their header (one
+// CPU, one probe hit); a header with chunks missing yields a truncated event. A record indexes:
+// 0..31 argv chunks, 32..63 environment chunks, 64..79 cwd components (64 = the cwd's own name).
 
 import type { Counters } from '../util/counters.js';
-import { decodePathSession, decodeSession, type ExecHeader, type ExecSession, PATH_SESSION_INDEX, SESSION_INDEX } from './records.js';
+import { CHUNK_BYTES, type ExecHeader, type PathRecord, writeHex } from './records.js';
 import type { ExecEvent } from './sensor-events.js';
 
-export const ARGV_CHUNK_BYTES = 128;
 export const ARGV_MAX_CHUNKS = 32;
 const ENV_FIRST = 32;
 const ENV_MAX_CHUNKS = 32;
 const CWD_FIRST = 64;
 const CWD_MAX_PARTS = 16;
-const CWD_ROOT = 127;
 
 interface Partial {
+  /** `${pid}:${ts}`: the map key */
+  key: string;
+  pid: number;
+  ts: number;
   chunks: (string | undefined)[];
   env: (string | undefined)[] | undefined;
   cwd: (string | undefined)[] | undefined;
-  cwdRoot: boolean;
-  session: ExecSession | undefined;
-  filename: string | undefined;
-  filenameTruncated?: boolean;
+  path: PathRecord | undefined;
   createdMs: number;
 }
 
-export interface AssemblerStats {
-  /** execs completed with a chunk or the filename missing (lost records) */
-  incompleteExecs: number;
-}
+/** Decoding space for one exec's bytes (argv area, cwd or environment), turned into strings at once. */
+const scratch = Buffer.alloc(Math.max(ARGV_MAX_CHUNKS, ENV_MAX_CHUNKS, CWD_MAX_PARTS * 2) * CHUNK_BYTES);
 
 export class ExecAssembler {
   private readonly partials = new Map<string, Partial>();
+  /** the partial the last record went to: an exec's records arrive together */
+  private last: Partial | undefined;
   /** partials evicted at the bound since the last expire(), reported there */
   private evicted = 0;
-  readonly stats: AssemblerStats = { incompleteExecs: 0 };
+  /** NAME=value entries whose NAME is allowed; none read unless the list is non-empty. */
+  envAllow: ReadonlySet<string> = new Set();
 
-  /** counters: exec_incomplete moves with stats.incompleteExecs */
+  /** counters: exec_incomplete */
   constructor(
+    private readonly counters: Counters,
     private readonly maxPartials = 4096,
-    private readonly counters?: Counters,
   ) {}
 
   private partial(pid: number, ts: number, nowMs: number): Partial {
+    const last = this.last;
+    if (last && last.pid === pid && last.ts === ts) return last;
     const key = `${pid}:${ts}`;
     let p = this.partials.get(key);
     if (!p) {
       if (this.partials.size >= this.maxPartials) this.evictOldest();
-      p = { chunks: [], env: undefined, cwd: undefined, cwdRoot: false, session: undefined, filename: undefined, createdMs: nowMs };
+      p = { key, pid, ts, chunks: [], env: undefined, cwd: undefined, path: undefined, createdMs: nowMs };
       this.partials.set(key, p);
     }
+    this.last = p;
     return p;
   }
 
@@ -60,35 +60,21 @@ export class ExecAssembler {
     if (index >= 0 && index < ARGV_MAX_CHUNKS) this.partial(pid, ts, nowMs).chunks[index] = hex;
     else if (index >= ENV_FIRST && index < ENV_FIRST + ENV_MAX_CHUNKS) (this.partial(pid, ts, nowMs).env ??= [])[index - ENV_FIRST] = hex;
     else if (index >= CWD_FIRST && index < CWD_FIRST + CWD_MAX_PARTS) (this.partial(pid, ts, nowMs).cwd ??= [])[index - CWD_FIRST] = hex;
-    else if (index === CWD_ROOT) this.partial(pid, ts, nowMs).cwdRoot = true;
-    else if (index === SESSION_INDEX) this.partial(pid, ts, nowMs).session = decodeSession(hex);
-    else if (index === PATH_SESSION_INDEX) {
-      const ps = decodePathSession(hex);
-      const p = this.partial(pid, ts, nowMs);
-      p.session = ps?.session;
-      if (ps) {
-        p.filename = ps.path;
-        p.filenameTruncated = ps.truncated;
-      }
-    }
   }
 
-  /** NAME=value entries whose NAME is allowed; none read unless the list is non-empty. */
-  envAllow: ReadonlySet<string> = new Set();
-
-  addFilename(pid: number, ts: number, path: string, nowMs: number, truncated = false): void {
-    const p = this.partial(pid, ts, nowMs);
-    p.filename = path;
-    p.filenameTruncated = truncated;
+  addPath(r: PathRecord, nowMs: number): void {
+    this.partial(r.pid, r.ts, nowMs).path = r;
   }
 
   complete(h: ExecHeader): ExecEvent {
-    const key = `${h.pid}:${h.ts}`;
-    const p = this.partials.get(key);
-    this.partials.delete(key);
-    const captured = Math.min(h.argLen, ARGV_MAX_CHUNKS * ARGV_CHUNK_BYTES);
-    const wanted = Math.ceil(captured / ARGV_CHUNK_BYTES);
-    const bytes = Buffer.allocUnsafe(wanted * ARGV_CHUNK_BYTES);
+    const last = this.last;
+    const p = last && last.pid === h.pid && last.ts === h.ts ? last : this.partials.get(`${h.pid}:${h.ts}`);
+    if (p) {
+      this.partials.delete(p.key);
+      if (p === last) this.last = undefined;
+    }
+    const captured = Math.min(h.argLen, ARGV_MAX_CHUNKS * CHUNK_BYTES);
+    const wanted = Math.ceil(captured / CHUNK_BYTES);
     let len = 0;
     let lost = false;
     for (let i = 0; i < wanted; i++) {
@@ -97,26 +83,22 @@ export class ExecAssembler {
         lost = true;
         break;
       }
-      len += bytes.write(c, len, 'hex');
+      len = writeHex(c, scratch, len);
     }
-    if (lost || p?.filename === undefined) {
-      this.stats.incompleteExecs++;
-      this.counters?.inc('exec_incomplete');
-    }
-    const { args, complete } = splitArgv(bytes.subarray(0, len), h.argc);
+    const path = p?.path;
+    if (lost || !path) this.counters.inc('exec_incomplete');
+    const { args, complete } = splitArgv(scratch.subarray(0, len), h.argc);
     const ev: ExecEvent = {
       kind: 'exec', pid: h.pid, ts: h.ts, ppid: h.ppid, uid: h.uid, euid: h.euid, gid: h.gid, egid: h.egid, argc: h.argc,
       startTicks: h.startTicks, cgroupId: h.cgroupId, exeName: h.exeName,
-      filename: p?.filename, args, argsTruncated: lost || h.argLen > captured || !complete,
+      filename: path?.path, args, argsTruncated: lost || h.argLen > captured || !complete,
     };
-    const depth = p?.session?.cwdDepth;
-    const cwd = p && (depth === undefined ? joinCwd(p.cwd, p.cwdRoot) : depth >= 0 ? joinCwd(p.cwd, true, depth) : undefined);
-    if (cwd !== undefined) ev.cwd = cwd;
-    if (p?.session) {
-      const { cwdDepth: _, ...session } = p.session;
-      ev.session = session;
+    if (path) {
+      ev.session = path.session;
+      const cwd = joinCwd(p.cwd, path.cwdDepth);
+      if (cwd !== undefined) ev.cwd = cwd;
+      if (path.truncated) ev.executableTruncated = true;
     }
-    if (p?.filenameTruncated) ev.executableTruncated = true;
     if (p?.env && this.envAllow.size) ev.env = pickEnv(p.env, this.envAllow);
     return ev;
   }
@@ -127,6 +109,7 @@ export class ExecAssembler {
     for (const [key, p] of this.partials) {
       if (nowMs - p.createdMs < maxAgeMs) break;
       this.partials.delete(key);
+      if (p === this.last) this.last = undefined;
       n++;
     }
     n += this.evicted;
@@ -135,9 +118,10 @@ export class ExecAssembler {
   }
 
   private evictOldest(): void {
-    const first = this.partials.keys().next();
+    const first = this.partials.entries().next();
     if (!first.done) {
-      this.partials.delete(first.value);
+      this.partials.delete(first.value[0]);
+      if (first.value[1] === this.last) this.last = undefined;
       this.evicted++;
     }
   }
@@ -159,29 +143,30 @@ export function splitArgv(bytes: Buffer, argc: number): { args: string[]; comple
   return { args, complete: args.length === argc };
 }
 
-/** Components (leaf first) -> absolute path; undefined unless the walk reached the root whole
- * (and, when the probe counted them, exactly `depth` components arrived). */
-export function joinCwd(parts: (string | undefined)[] | undefined, root: boolean, depth?: number): string | undefined {
-  if (!root || (depth !== undefined && (parts?.length ?? 0) !== depth)) return undefined;
-  if (!parts || parts.length === 0) return '/';
-  const names: string[] = [];
-  for (let i = parts.length - 1; i >= 0; i--) {
+/** Components (leaf first) -> absolute path; undefined unless exactly `depth` components arrived
+ * (a negative depth: the probe's walk did not reach the root). */
+export function joinCwd(parts: (string | undefined)[] | undefined, depth: number): string | undefined {
+  if (depth < 0 || (parts?.length ?? 0) !== depth) return undefined;
+  if (!parts || depth === 0) return '/';
+  let len = 0;
+  for (let i = depth - 1; i >= 0; i--) {
     const hex = parts[i];
     if (hex === undefined) return undefined;
-    names.push(Buffer.from(hex, 'hex').toString('utf8'));
+    scratch[len++] = 0x2f;
+    len = writeHex(hex, scratch, len);
   }
-  return `/${names.join('/')}`;
+  return scratch.toString('utf8', 0, len);
 }
 
 /** Environment chunks (NUL-separated NAME=value) -> the allowed entries, in order; stops at a gap. */
 export function pickEnv(chunks: (string | undefined)[], allow: ReadonlySet<string>): string[] {
-  const hex: string[] = [];
+  let len = 0;
   for (const c of chunks) {
     if (c === undefined) break;
-    hex.push(c);
+    len = writeHex(c, scratch, len);
   }
   const out: string[] = [];
-  for (const entry of Buffer.from(hex.join(''), 'hex').toString('utf8').split('\0')) {
+  for (const entry of scratch.toString('utf8', 0, len).split('\0')) {
     const eq = entry.indexOf('=');
     if (eq > 0 && allow.has(entry.slice(0, eq))) out.push(entry);
   }

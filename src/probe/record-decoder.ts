@@ -5,11 +5,12 @@ import { parseBpftraceLine } from './bpftrace-json.js';
 import { parseRecord } from './records.js';
 import type { SensorEvent } from './sensor-events.js';
 import { ReorderBuffer } from './reorder-buffer.js';
-import type { Counters } from '../util/counters.js';
+import type { Counters, CounterSeries } from '../util/counters.js';
 
 export class RecordDecoder {
   private readonly assembler: ExecAssembler;
   private readonly reorder: ReorderBuffer<SensorEvent>;
+  private readonly lines: CounterSeries;
 
   constructor(
     private readonly counters: Counters,
@@ -18,7 +19,8 @@ export class RecordDecoder {
     private readonly onCgroupName?: (cgroupId: string, level: number, name: string) => void,
   ) {
     this.reorder = new ReorderBuffer(reorderWindowMs, emit);
-    this.assembler = new ExecAssembler(4096, counters);
+    this.assembler = new ExecAssembler(counters);
+    this.lines = counters.series('probe_lines');
   }
 
   /** NAME=value environment entries kept on exec events (the probe reads them only when asked) */
@@ -32,7 +34,7 @@ export class RecordDecoder {
 
   line(line: string, nowMs: number): void {
     const c = this.counters;
-    c.inc('probe_lines');
+    this.lines.inc();
     const msg = parseBpftraceLine(line);
     if (!msg) {
       if (line.trim()) c.inc('probe_lines_malformed');
@@ -55,11 +57,11 @@ export class RecordDecoder {
       case 'cgroup':
         this.onCgroupName?.(r.cgroupId, r.level, r.name);
         return;
-      case 'argv':
+      case 'chunk':
         this.assembler.addChunk(r.pid, r.ts, r.index, r.hex, nowMs);
         return;
-      case 'filename':
-        this.assembler.addFilename(r.pid, r.ts, r.path, nowMs, r.truncated);
+      case 'path':
+        this.assembler.addPath(r, nowMs);
         return;
       case 'exec': {
         const ev = this.assembler.complete(r);

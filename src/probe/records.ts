@@ -1,20 +1,44 @@
 // printf payload of nightjar.bt (see probes/README.md) -> typed probe record, or undefined.
-// Pure; never throws. Untrusted strings are the last field and may contain spaces.
+// Pure; never throws. Untrusted strings are the last field and may contain spaces. Fields are
+// read in place by one cursor (no split, no regex): this runs for every line bpftrace prints.
 
 import { bytesToUtf8 } from './bpftrace-json.js';
 
 /** The exec filename is read with str(): BPFTRACE_STRLEN (160, bpftrace-runner.ts) less its NUL. */
 const FILENAME_MAX_BYTES = 159;
+/** The most bytes one A record carries (an argv or environment chunk, a cwd component). */
+export const CHUNK_BYTES = 128;
 
 export type ProbeRecord =
   | { kind: 'ready'; version: number; ts: number }
-  | { kind: 'argv'; pid: number; ts: number; index: number; hex: string }
-  | { kind: 'filename'; pid: number; ts: number; path: string; truncated: boolean }
+  | ChunkRecord
+  | PathRecord
   | { kind: 'cgroup'; cgroupId: string; level: number; name: string }
   | ExecHeader
   | ForkRecord
   | ExitRecord
   | NetRecord;
+
+/** An A record: up to CHUNK_BYTES bytes as `%rh` prints them (hex pairs, single spaces between). */
+export interface ChunkRecord {
+  kind: 'chunk';
+  pid: number;
+  ts: number;
+  index: number;
+  hex: string;
+}
+
+/** The P record of an exec: its session, cwd depth and filename. */
+export interface PathRecord {
+  kind: 'path';
+  pid: number;
+  ts: number;
+  session: ExecSession;
+  /** cwd components that precede this record; negative: the walk did not reach the root */
+  cwdDepth: number;
+  path: string;
+  truncated: boolean;
+}
 
 export interface ExecHeader {
   kind: 'exec';
@@ -30,15 +54,8 @@ export interface ExecHeader {
   startTicks: number;
   cgroupId: string;
   exeName: string;
-  /** set by the exec assembler from the S record; undefined when it was lost */
-  session?: ExecSession;
-  /** set by the exec assembler from the cwd records; undefined when lost or too deep */
-  cwd?: string;
-  /** set by the exec assembler: NAME=value entries kept by the env allow-list */
-  env?: string[];
 }
 
-/** The S record of an exec. */
 export interface ExecSession {
   /** process group and session ids (global pid numbers) */
   pgid: number;
@@ -49,15 +66,7 @@ export interface ExecSession {
   /** capability masks (bit n = capability n) */
   capEffective: number;
   capPermitted: number;
-  /** cwd components that precede this record; -1: the walk did not reach the root; undefined:
-   * an older probe, whose A record 127 marks the root */
-  cwdDepth?: number;
 }
-
-/** argv-record index that carries an S record to the exec assembler (see parseRecord). */
-export const SESSION_INDEX = 126;
-/** argv-record index that carries a P record (session and filename) to the exec assembler. */
-export const PATH_SESSION_INDEX = 125;
 
 export interface ForkRecord {
   kind: 'fork';
@@ -105,170 +114,224 @@ export interface NetRecord {
   remoteAddr: string;
 }
 
-const NET_OPS: Record<string, NetOp> = { '1': 'connect', '2': 'accept', '3': 'listen' };
-const INT = /^-?\d+$/;
-const HEX = /^[0-9a-f]*$/;
+const NET_OPS: readonly (NetOp | undefined)[] = [undefined, 'connect', 'accept', 'listen'];
 
-/** Splits off `count` space-separated fields; the remainder (possibly with spaces) is last. */
-function fields(data: string, count: number): string[] | undefined {
-  const out: string[] = [];
-  let at = 0;
-  for (let i = 0; i < count; i++) {
-    const sp = data.indexOf(' ', at);
-    if (sp < 0) return undefined;
-    out.push(data.slice(at, sp));
-    at = sp + 1;
+/** Reads one record's space-separated fields left to right. A bad field clears `ok`; later
+ * reads then return placeholders, and the caller checks `ok` once at the end. */
+class Cursor {
+  s = '';
+  at = 0;
+  ok = true;
+
+  reset(s: string, from: number): void {
+    this.s = s;
+    this.at = from;
+    this.ok = true;
   }
-  out.push(data.slice(at));
-  return out;
-}
 
-function ints(parts: string[], from: number, to: number): number[] | undefined {
-  const out: number[] = [];
-  for (let i = from; i < to; i++) {
-    const p = parts[i]!;
-    if (!isInt(p)) return undefined;
-    out.push(Number(p));
+  /** The end of a run of decimal digits starting at `from`, or -1 when there is none. */
+  private digitsEnd(from: number): number {
+    const s = this.s;
+    let i = from;
+    while (i < s.length) {
+      const c = s.charCodeAt(i);
+      if (c < 0x30 || c > 0x39) break;
+      i++;
+    }
+    return i === from ? -1 : i;
   }
-  return out;
-}
 
-/** INT.test without a regex: this runs for every field of every line. */
-function isInt(s: string): boolean {
-  const start = s.charCodeAt(0) === 0x2d /* - */ ? 1 : 0;
-  if (s.length === start) return false;
-  for (let i = start; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c < 0x30 || c > 0x39) return false;
+  /** Steps over the field's terminator: a space, or (last) the end. */
+  private next(end: number, last: boolean): void {
+    if (end < 0 || (last ? end !== this.s.length : this.s.charCodeAt(end) !== 0x20)) this.ok = false;
+    else this.at = end + 1;
   }
-  return true;
+
+  /** A decimal integer, optionally negative, exactly as Number() reads it. */
+  int(last = false): number {
+    if (!this.ok) return 0;
+    const s = this.s;
+    const neg = s.charCodeAt(this.at) === 0x2d;
+    const from = neg ? this.at + 1 : this.at;
+    const end = this.digitsEnd(from);
+    this.next(end, last);
+    if (!this.ok) return 0;
+    let v = 0;
+    if (end - from <= 15) for (let i = from; i < end; i++) v = v * 10 + (s.charCodeAt(i) - 0x30);
+    else v = Number(s.slice(from, end));
+    return neg ? -v : v;
+  }
+
+  /** An unsigned decimal integer kept as text (u64 ids beyond 2^53). */
+  digits(): string {
+    if (!this.ok) return '';
+    const from = this.at;
+    const end = this.digitsEnd(from);
+    this.next(end, false);
+    return this.ok ? this.s.slice(from, end) : '';
+  }
+
+  /** start_boottime in ns -> clock ticks (10 ms), as /proc/PID/stat field 22; exact beyond 2^53 ns. */
+  ticks(): number {
+    const text = this.digits();
+    return this.ok ? nsToTicks(text) : 0;
+  }
+
+  /** A u64 capability mask; capabilities stop far below bit 53, so a larger value is malformed. */
+  mask(): number {
+    if (!this.ok) return 0;
+    const s = this.s;
+    const from = this.at;
+    const end = this.digitsEnd(from);
+    this.next(end, false);
+    if (!this.ok) return 0;
+    let v = 0;
+    // exact while the true value is below 2^53, and >= 2^53 (rejected) once it is not
+    for (let i = from; i < end; i++) v = v * 10 + (s.charCodeAt(i) - 0x30);
+    if (v > Number.MAX_SAFE_INTEGER) this.ok = false;
+    return v;
+  }
+
+  /** A field without spaces (may be empty). */
+  word(last = false): string {
+    if (!this.ok) return '';
+    const from = this.at;
+    const sp = this.s.indexOf(' ', from);
+    const end = sp < 0 ? this.s.length : sp;
+    this.next(end, last);
+    return this.ok ? this.s.slice(from, end) : '';
+  }
+
+  /** Everything after the fields read so far: the untrusted last field, spaces and all. */
+  rest(): string {
+    return this.ok ? this.s.slice(this.at) : '';
+  }
 }
 
-/** The hex text of an S record (see parseRecord) -> its fields. */
-export function decodeSession(hex: string): ExecSession | undefined {
-  return sessionFields(Buffer.from(hex, 'hex').toString('latin1').split(' '));
-}
+const cur = new Cursor();
 
-/** The hex text of a P record (see parseRecord) -> its session and filename. */
-export function decodePathSession(hex: string): { session: ExecSession; path: string; truncated: boolean } | undefined {
-  const f = fields(Buffer.from(hex, 'hex').toString('latin1'), 7);
-  const session = f && sessionFields(f.slice(0, 7));
-  if (!session) return undefined;
-  const raw = f![7]!;
-  return { session, path: bytesToUtf8(raw), truncated: raw.length >= FILENAME_MAX_BYTES };
-}
-
-function sessionFields(f: string[]): ExecSession | undefined {
-  if ((f.length !== 6 && f.length !== 7) || !f.filter((_, i) => i < 4 || i === 6).every((x) => INT.test(x))) return undefined;
-  const capEffective = mask(f[4]!);
-  const capPermitted = mask(f[5]!);
-  if (capEffective === undefined || capPermitted === undefined) return undefined;
-  const s: ExecSession = { pgid: Number(f[0]), sid: Number(f[1]), ttyMajor: Number(f[2]), ttyMinor: Number(f[3]), capEffective, capPermitted };
-  if (f.length === 7) s.cwdDepth = Number(f[6]);
-  return s;
-}
-
-/** A u64 capability mask in decimal -> number; capabilities stop far below bit 53. */
-function mask(text: string): number | undefined {
-  if (!/^\d{1,20}$/.test(text)) return undefined;
-  const v = BigInt(text);
-  return v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : undefined;
-}
-
-/** start_boottime in ns -> clock ticks (10 ms), as /proc/PID/stat field 22; exact on strings. */
+/** start_boottime in ns (decimal text) -> clock ticks (10 ms); exact on strings. */
 export function nsToTicks(ns: string): number {
   return ns.length <= 7 ? 0 : Number(ns.slice(0, -7));
 }
 
+/** Bytes in hex text as `%rh` prints them (pairs, a single space between), or -1. */
+export function hexByteCount(s: string, from: number): number {
+  let n = 0;
+  let i = from;
+  while (i < s.length) {
+    if (n > 0 && s.charCodeAt(i) === 0x20) i++;
+    if (i + 2 > s.length || nibble(s.charCodeAt(i)) < 0 || nibble(s.charCodeAt(i + 1)) < 0) return -1;
+    i += 2;
+    n++;
+  }
+  return n;
+}
+
+/** Writes hex text validated by hexByteCount into out from `at`; returns the next offset. */
+export function writeHex(s: string, out: Uint8Array, at: number): number {
+  let o = at;
+  for (let i = 0; i < s.length && o < out.length; ) {
+    if (s.charCodeAt(i) === 0x20) {
+      i++;
+      continue;
+    }
+    out[o++] = (nibble(s.charCodeAt(i)) << 4) | nibble(s.charCodeAt(i + 1));
+    i += 2;
+  }
+  return o;
+}
+
+function nibble(c: number): number {
+  if (c >= 0x30 && c <= 0x39) return c - 0x30;
+  if (c >= 0x61 && c <= 0x66) return c - 0x57;
+  return -1;
+}
+
 export function parseRecord(raw: string): ProbeRecord | undefined {
   const data = raw.endsWith('\n') ? raw.slice(0, -1) : raw;
-  switch (data.charAt(0)) {
-    case 'B': {
-      const p = fields(data, 2);
-      const n = p && ints(p, 1, 3);
-      return n ? { kind: 'ready', version: n[0]!, ts: n[1]! } : undefined;
+  if (data.length < 2 || data.charCodeAt(1) !== 0x20) return undefined;
+  const c = cur;
+  c.reset(data, 2);
+  switch (data.charCodeAt(0)) {
+    case 0x41 /* A */: {
+      const pid = c.int();
+      const ts = c.int();
+      const index = c.int();
+      if (!c.ok) return undefined;
+      const n = hexByteCount(data, c.at);
+      if (n < 0 || n > CHUNK_BYTES) return undefined;
+      return { kind: 'chunk', pid, ts, index, hex: c.rest() };
     }
-    case 'A': {
-      const p = fields(data, 4);
-      const n = p && ints(p, 1, 4);
-      const hex = p?.[4]?.replaceAll(' ', '');
-      if (!n || hex === undefined || !HEX.test(hex) || hex.length % 2) return undefined;
-      return { kind: 'argv', pid: n[0]!, ts: n[1]!, index: n[2]!, hex };
+    case 0x50 /* P */: {
+      // P pid ts pgid sid ttymaj ttymin capeff capprm cwd_depth filename
+      const pid = c.int();
+      const ts = c.int();
+      const session: ExecSession = { pgid: c.int(), sid: c.int(), ttyMajor: c.int(), ttyMinor: c.int(), capEffective: c.mask(), capPermitted: c.mask() };
+      const cwdDepth = c.int();
+      const raw = c.rest();
+      if (!c.ok) return undefined;
+      return { kind: 'path', pid, ts, session, cwdDepth, path: bytesToUtf8(raw), truncated: raw.length >= FILENAME_MAX_BYTES };
     }
-    case 'G': {
-      const p = fields(data, 3);
-      // level: steps above the cgroup, as deep as the cgroup is nested (root-side names, see the probe)
-      if (!p || !/^\d+$/.test(p[1]!) || !/^\d{1,7}$/.test(p[2]!)) return undefined;
-      return { kind: 'cgroup', cgroupId: p[1]!, level: Number(p[2]), name: bytesToUtf8(p[3]!) };
-    }
-    case 'F': {
-      const p = fields(data, 3);
-      const n = p && ints(p, 1, 3);
-      return n ? { kind: 'filename', pid: n[0]!, ts: n[1]!, path: bytesToUtf8(p[3]!), truncated: p[3]!.length >= FILENAME_MAX_BYTES } : undefined;
-    }
-    case 'E': {
-      const p = fields(data, 12);
-      const n = p && ints(p, 1, 12);
-      if (!n) return undefined;
-      return {
-        kind: 'exec', pid: n[0]!, ts: n[1]!, ppid: n[2]!, uid: n[3]!, euid: n[4]!, gid: n[5]!,
-        egid: n[6]!, argc: n[7]!, argLen: n[8]!, startTicks: nsToTicks(p[10]!), cgroupId: p[11]!,
-        exeName: bytesToUtf8(p[12]!),
+    case 0x45 /* E */: {
+      const r: ExecHeader = {
+        kind: 'exec', pid: c.int(), ts: c.int(), ppid: c.int(), uid: c.int(), euid: c.int(), gid: c.int(),
+        egid: c.int(), argc: c.int(), argLen: c.int(), startTicks: c.ticks(), cgroupId: c.digits(), exeName: '',
       };
+      r.exeName = bytesToUtf8(c.rest());
+      return c.ok ? r : undefined;
     }
-    case 'S': {
-      // S pid ts pgid sid ttymaj ttymin capeff capprm [cwd_depth]: travels as an argv-kind record
-      // (index SESSION_INDEX, its checked fields as hex text) to the exec assembler, like the cwd parts
-      const p = data.split(' ');
-      if (p.length !== 9 && p.length !== 10) return undefined;
-      const n = ints(p, 1, 7);
-      if (!n || mask(p[7]!) === undefined || mask(p[8]!) === undefined || (p.length === 10 && !INT.test(p[9]!))) return undefined;
-      const text = p.slice(3).join(' ');
-      return { kind: 'argv', pid: n[0]!, ts: n[1]!, index: SESSION_INDEX, hex: Buffer.from(text, 'latin1').toString('hex') };
-    }
-    case 'P': {
-      // P pid ts pgid sid ttymaj ttymin capeff capprm cwd_depth filename: S and F in one record,
-      // routed like S (index PATH_SESSION_INDEX, the fields after ts as hex text)
-      const p = fields(data, 10);
-      const n = p && ints(p, 1, 7);
-      if (!n || mask(p[7]!) === undefined || mask(p[8]!) === undefined || !INT.test(p[9]!)) return undefined;
-      const text = p.slice(3).join(' ');
-      return { kind: 'argv', pid: n[0]!, ts: n[1]!, index: PATH_SESSION_INDEX, hex: Buffer.from(text, 'latin1').toString('hex') };
-    }
-    case 'K': {
+    case 0x4b /* K */: {
       // K pid ts ppid uid euid start cgroup pgid sid ttymaj ttymin comm
-      const p = fields(data, 12);
-      const n = p && ints(p, 1, 12);
-      if (!n) return undefined;
-      return {
-        kind: 'fork', pid: n[0]!, ts: n[1]!, ppid: n[2]!, uid: n[3]!, euid: n[4]!,
-        startTicks: nsToTicks(p[6]!), cgroupId: p[7]!, pgid: n[7]!, sid: n[8]!, ttyMajor: n[9]!,
-        ttyMinor: n[10]!, comm: bytesToUtf8(p[12]!),
+      const r: ForkRecord = {
+        kind: 'fork', pid: c.int(), ts: c.int(), ppid: c.int(), uid: c.int(), euid: c.int(), startTicks: c.ticks(),
+        cgroupId: c.digits(), pgid: c.int(), sid: c.int(), ttyMajor: c.int(), ttyMinor: c.int(), comm: '',
       };
+      r.comm = bytesToUtf8(c.rest());
+      return c.ok ? r : undefined;
     }
-    case 'X': {
-      const p = fields(data, 6);
-      const n = p && ints(p, 1, 6);
-      if (!n) return undefined;
-      return {
-        kind: 'exit', pid: n[0]!, ts: n[1]!, status: n[2]!, startTicks: nsToTicks(p[4]!),
-        cgroupId: p[5]!, comm: bytesToUtf8(p[6]!),
-      };
+    case 0x58 /* X */: {
+      const r: ExitRecord = { kind: 'exit', pid: c.int(), ts: c.int(), status: c.int(), startTicks: c.ticks(), cgroupId: c.digits(), comm: '' };
+      r.comm = bytesToUtf8(c.rest());
+      return c.ok ? r : undefined;
     }
-    case 'N': {
+    case 0x4e /* N */: {
       // N pid ts kind ret uid euid start cgroup family proto lport rport l4 r4 l6 r6
-      const p = fields(data, 16);
-      if (!p || p[16]!.includes(' ')) return undefined;
-      const n = ints(p, 1, 13);
-      const op = NET_OPS[p[3]!];
-      const family = n?.[8];
-      if (!n || !op || (family !== 2 && family !== 10)) return undefined;
+      const pid = c.int();
+      const ts = c.int();
+      const op = NET_OPS[c.int()];
+      const ret = c.int();
+      const uid = c.int();
+      const euid = c.int();
+      const startTicks = c.ticks();
+      const cgroupId = c.digits();
+      const family = c.int();
+      const protocol = c.int();
+      const localPort = c.int();
+      const remotePort = c.int();
+      const l4 = c.word();
+      const r4 = c.word();
+      const l6 = c.word();
+      const r6 = c.word(true);
+      if (!c.ok || !op || (family !== 2 && family !== 10)) return undefined;
       const v6 = family === 10;
       return {
-        kind: 'net', pid: n[0]!, ts: n[1]!, op, ret: n[3]!, uid: n[4]!, euid: n[5]!,
-        startTicks: nsToTicks(p[7]!), cgroupId: p[8]!, ipVersion: v6 ? 6 : 4, protocol: n[9]!,
-        localPort: n[10]!, remotePort: n[11]!, localAddr: v6 ? p[15]! : p[13]!, remoteAddr: v6 ? p[16]! : p[14]!,
+        kind: 'net', pid, ts, op, ret, uid, euid, startTicks, cgroupId, ipVersion: v6 ? 6 : 4, protocol,
+        localPort, remotePort, localAddr: v6 ? l6 : l4, remoteAddr: v6 ? r6 : r4,
       };
+    }
+    case 0x47 /* G */: {
+      // level: steps above the cgroup, as deep as the cgroup is nested (root-side names, see the probe)
+      const cgroupId = c.digits();
+      const from = c.at;
+      const level = c.int();
+      if (!c.ok || data.charCodeAt(from) === 0x2d || c.at - from > 8) return undefined;
+      return { kind: 'cgroup', cgroupId, level, name: bytesToUtf8(c.rest()) };
+    }
+    case 0x42 /* B */: {
+      const version = c.int();
+      const ts = c.int(true);
+      return c.ok ? { kind: 'ready', version, ts } : undefined;
     }
     default:
       return undefined;

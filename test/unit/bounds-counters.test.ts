@@ -46,7 +46,7 @@ describe('every bound moves its counter', () => {
 
   it('exec assembler: an exec completed with its argv chunk and filename missing', () => {
     const c = new Counters();
-    const asm = new ExecAssembler(4096, c);
+    const asm = new ExecAssembler(c);
     asm.complete({ kind: 'exec', pid: 1, ts: 5, ppid: 0, uid: 0, euid: 0, gid: 0, egid: 0, argc: 1, argLen: 10, startTicks: 1, cgroupId: '1', exeName: 'x' });
     expect(c.get('exec_incomplete')).toBe(1);
     // and as the agent wires it: an exec header whose argv and filename records were lost

@@ -3,8 +3,9 @@
 import { describe, expect, it } from 'vitest';
 import { bytesToUtf8, parseBpftraceLine, repairBpftraceJson } from '../../src/probe/bpftrace-json.js';
 import { ExecAssembler, splitArgv } from '../../src/probe/exec-assembler.js';
-import { decodeSession, nsToTicks, parseRecord, SESSION_INDEX } from '../../src/probe/records.js';
+import { nsToTicks, parseRecord } from '../../src/probe/records.js';
 import { ReorderBuffer } from '../../src/probe/reorder-buffer.js';
+import { Counters } from '../../src/util/counters.js';
 import { parseCmdline, parseProcStat, parseProcStatusCaps, parseProcStatusIds } from '../../src/process/proc-parse.js';
 
 const hex = (s: string) => [...Buffer.from(s, 'latin1')].map((b) => b.toString(16).padStart(2, '0')).join(' ');
@@ -33,34 +34,50 @@ describe('bpftrace JSON', () => {
 describe('records', () => {
   it('parses each record kind', () => {
     expect(parseRecord('B 1 123\n')).toEqual({ kind: 'ready', version: 1, ts: 123 });
-    expect(parseRecord(`A 10 99 0 ${hex('ab\0c\0')}\n`)).toMatchObject({ kind: 'argv', pid: 10, index: 0, hex: '6162006300' });
-    expect(parseRecord('F 10 99 /usr/bin/with space\n')).toMatchObject({ kind: 'filename', path: '/usr/bin/with space' });
-    expect(parseRecord('E 10 99 1 0 1000 0 1000 3 12 4567890123456 42 nc.openbsd\n')).toMatchObject({
-      kind: 'exec', pid: 10, ppid: 1, euid: 1000, argc: 3, argLen: 12, startTicks: 456789, cgroupId: '42', exeName: 'nc.openbsd',
+    expect(parseRecord(`A 10 99 0 ${hex('ab\0c\0')}\n`)).toEqual({ kind: 'chunk', pid: 10, ts: 99, index: 0, hex: '61 62 00 63 00' });
+    expect(parseRecord('A 10 99 64 6162\n')).toMatchObject({ kind: 'chunk', index: 64, hex: '6162' });
+    expect(parseRecord('A 10 99 64 \n')).toMatchObject({ kind: 'chunk', index: 64, hex: '' });
+    expect(parseRecord('P 10 99 7 5 136 3 2199023255551 1024 2 /usr/bin/with space\n')).toEqual({
+      kind: 'path', pid: 10, ts: 99, session: { pgid: 7, sid: 5, ttyMajor: 136, ttyMinor: 3, capEffective: 2199023255551, capPermitted: 1024 },
+      cwdDepth: 2, path: '/usr/bin/with space', truncated: false,
     });
-    const s = parseRecord('S 10 99 7 5 136 3 2199023255551 1024\n');
-    expect(s).toMatchObject({ kind: 'argv', pid: 10, ts: 99, index: SESSION_INDEX });
-    expect(s?.kind === 'argv' && decodeSession(s.hex)).toEqual({
-      pgid: 7, sid: 5, ttyMajor: 136, ttyMinor: 3, capEffective: 2199023255551, capPermitted: 1024,
+    // bpftrace hands bytes >= 0x80 over as latin1 code units (bpftrace-json.ts)
+    expect(parseRecord('P 1 2 1 1 0 0 0 0 0 /tmp/my dir/caf\u00c3\u00a9')).toMatchObject({ path: '/tmp/my dir/café' });
+    expect(parseRecord('E 10 99 1 0 1000 0 1000 3 12 4567890123456 42 nc.openbsd\n')).toEqual({
+      kind: 'exec', pid: 10, ts: 99, ppid: 1, uid: 0, euid: 1000, gid: 0, egid: 1000, argc: 3, argLen: 12, startTicks: 456789, cgroupId: '42', exeName: 'nc.openbsd',
     });
-    expect(parseRecord('K 11 100 10 0 0 4567890123456 42 11 5 0 0 my comm\n')).toMatchObject({
-      kind: 'fork', ppid: 10, pgid: 11, sid: 5, ttyMajor: 0, ttyMinor: 0, comm: 'my comm',
+    expect(parseRecord('K 11 100 10 0 0 4567890123456 42 11 5 0 0 my comm\n')).toEqual({
+      kind: 'fork', pid: 11, ts: 100, ppid: 10, uid: 0, euid: 0, startTicks: 456789, cgroupId: '42', pgid: 11, sid: 5, ttyMajor: 0, ttyMinor: 0, comm: 'my comm',
     });
-    expect(parseRecord('X 11 101 768 4567890123456 42 sh\n')).toMatchObject({ kind: 'exit', status: 768 });
-    expect(parseRecord('N 5 9 1 -115 0 0 100000000 7 2 6 40000 4444 127.0.0.1 10.0.0.1 :: ::\n')).toMatchObject({
-      kind: 'net', op: 'connect', ret: -115, ipVersion: 4, protocol: 6, localPort: 40000, remotePort: 4444,
-      localAddr: '127.0.0.1', remoteAddr: '10.0.0.1', startTicks: 10,
+    expect(parseRecord('X 11 101 768 4567890123456 42 sh\n')).toEqual({ kind: 'exit', pid: 11, ts: 101, status: 768, startTicks: 456789, cgroupId: '42', comm: 'sh' });
+    expect(parseRecord('N 5 9 1 -115 0 0 100000000 7 2 6 40000 4444 127.0.0.1 10.0.0.1 :: ::\n')).toEqual({
+      kind: 'net', pid: 5, ts: 9, op: 'connect', ret: -115, uid: 0, euid: 0, ipVersion: 4, protocol: 6, localPort: 40000, remotePort: 4444,
+      localAddr: '127.0.0.1', remoteAddr: '10.0.0.1', startTicks: 10, cgroupId: '7',
     });
     expect(parseRecord('N 5 9 3 0 0 0 100000000 7 10 6 4444 0 0.0.0.0 0.0.0.0 ::1 ::\n')).toMatchObject({
       op: 'listen', ipVersion: 6, localAddr: '::1', remoteAddr: '::',
     });
   });
 
+  it('reads integers exactly as Number() does, u64 ids as text', () => {
+    expect(parseRecord('B 1 9007199254740993123')).toMatchObject({ ts: Number('9007199254740993123') });
+    expect(parseRecord('X 1 2 -9 5 18446744073709551615 c')).toMatchObject({ status: -9, cgroupId: '18446744073709551615' });
+  });
+
   it('rejects malformed records', () => {
-    for (const bad of ['Q 1', 'E 1 2', 'E x 2 3 4 5 6 7 8 9 10 11 n', 'S 1 2 3 4 5 6 7', 'S 1 2 3 4 5 6 99999999999999999999 0',
-      'S 1 2 3 4 5 x 7 8', 'S 1 2 3 4 5 6 7 8 9 10', 'K 11 100 10 0 0 4567890123456 42 my comm', 'N 1 2 9 0 0 0 0 0 2 6 1 2 a b c d', 'N 1 2 1 0 0 0 0 0 1 6 1 2 a b c d', 'A 1 2 3 zz', '']) {
-      expect(parseRecord(bad)).toBeUndefined();
+    for (const bad of ['Q 1', 'E 1 2', 'E x 2 3 4 5 6 7 8 9 10 11 n', 'K 11 100 10 0 0 4567890123456 42 my comm', 'N 1 2 9 0 0 0 0 0 2 6 1 2 a b c d',
+      'N 1 2 1 0 0 0 0 0 1 6 1 2 a b c d', 'N 1 2 1 0 0 0 0 0 2 6 1 2 a b c d e', 'A 1 2 3 zz', 'A 1 2 3 6', 'A 1 2 3 61  62', 'A 1 2 3 61 ', 'A 1 2 3',
+      `A 1 2 3 ${'00'.repeat(129)}`, 'B 1', 'B 1 2 3', 'B1 2', 'E 1 2 3 4 5 6 7 8 9 -10 11 n', 'X 1 2 3 4 -5 c', 'X 1 2 3 4 5', '', 'S 1 2 3 4 5 6 7 8 9', 'F 1 2 /x']) {
+      expect(parseRecord(bad), bad).toBeUndefined();
     }
+  });
+
+  it('rejects malformed P records', () => {
+    for (const bad of ['P 1 2 3 4 5 6 7 8 9', 'P 1 2 3 4 5 6 x 8 9 /a', 'P 1 2 3 4 5 6 7 8 x /a', 'P 1 2 3 4 5 6 9007199254740992 8 0 /a',
+      'P 1 2 3 4 5 6 99999999999999999999 8 0 /a', 'P x 2 3 4 5 6 7 8 9 /a']) {
+      expect(parseRecord(`${bad}\n`), bad).toBeUndefined();
+    }
+    expect(parseRecord('P 1 2 3 4 5 6 9007199254740991 8 0 /a')).toMatchObject({ session: { capEffective: Number.MAX_SAFE_INTEGER } });
   });
 
   it('parses G records at any nesting depth, names last and verbatim', () => {
@@ -69,16 +86,27 @@ describe('records', () => {
     // depth 1 of a cgroup nested 40 levels deep is 39 steps above it
     expect(parseRecord('G 7055 39 docker\n')).toEqual({ kind: 'cgroup', cgroupId: '7055', level: 39, name: 'docker' });
     expect(parseRecord('G 9 2 name with spaces\n')).toMatchObject({ level: 2, name: 'name with spaces' });
+    expect(parseRecord('G 9 1234567 y')).toMatchObject({ level: 1234567 });
     for (const bad of ['G 9 -1 x', 'G 9 x y', 'G x 0 y', 'G 9 12345678 y', 'G 9']) expect(parseRecord(bad), bad).toBeUndefined();
   });
 
   it('converts start_boottime to clock ticks exactly, beyond 2^53 ns', () => {
     expect(nsToTicks('9007199254740993123')).toBe(900719925474);
     expect(nsToTicks('9999999')).toBe(0);
+    expect(parseRecord('X 1 2 0 9007199254740993123 5 c')).toMatchObject({ startTicks: 900719925474 });
   });
 });
 
 describe('argv', () => {
+  const header = { kind: 'exec' as const, pid: 1, ts: 5, ppid: 0, uid: 0, euid: 0, gid: 0, egid: 0, argc: 0, argLen: 0, startTicks: 1, cgroupId: '1', exeName: 'x' };
+  /** Feeds printf payloads to the assembler as the decoder does. */
+  const feeder = (asm: ExecAssembler) => (line: string) => {
+    const r = parseRecord(line);
+    if (r?.kind === 'chunk') asm.addChunk(r.pid, r.ts, r.index, r.hex, 0);
+    else if (r?.kind === 'path') asm.addPath(r, 0);
+    else throw new Error(`not a chunk or P record: ${line}`);
+  };
+
   it('splits on NUL, keeps empty arguments, replaces invalid UTF-8', () => {
     expect(splitArgv(Buffer.from('a\0\0b\xffc\0', 'latin1'), 3)).toEqual({ args: ['a', '', 'b\uFFFDc'], complete: true });
   });
@@ -88,82 +116,74 @@ describe('argv', () => {
   });
 
   it('reassembles chunks and flags a missing one as truncated', () => {
-    const asm = new ExecAssembler();
+    const counters = new Counters();
+    const asm = new ExecAssembler(counters);
+    const feed = feeder(asm);
     const area = Buffer.from(`/bin/x\0${'y'.repeat(200)}\0`, 'latin1');
-    const header = { kind: 'exec' as const, pid: 1, ts: 5, ppid: 0, uid: 0, euid: 0, gid: 0, egid: 0, argc: 2, argLen: area.length, startTicks: 1, cgroupId: '1', exeName: 'x' };
-    asm.addChunk(1, 5, 0, area.subarray(0, 128).toString('hex'), 0);
-    asm.addChunk(1, 5, 1, area.subarray(128).toString('hex'), 0);
-    asm.addFilename(1, 5, '/bin/x', 0);
-    expect(asm.complete(header)).toMatchObject({ args: ['/bin/x', 'y'.repeat(200)], argsTruncated: false, filename: '/bin/x' });
-    asm.addChunk(1, 6, 0, area.subarray(0, 128).toString('hex'), 0);
-    expect(asm.complete({ ...header, ts: 6 })).toMatchObject({ args: ['/bin/x', 'y'.repeat(121)], argsTruncated: true });
-    expect(asm.stats.incompleteExecs).toBe(1);
+    const h = { ...header, argc: 2, argLen: area.length };
+    feed(`A 1 5 0 ${hex(area.subarray(0, 128).toString('latin1'))}`);
+    feed(`A 1 5 1 ${area.subarray(128).toString('hex')}`);
+    feed('P 1 5 1 1 0 0 0 0 0 /bin/x');
+    expect(asm.complete(h)).toMatchObject({ args: ['/bin/x', 'y'.repeat(200)], argsTruncated: false, filename: '/bin/x' });
+    expect(counters.get('exec_incomplete')).toBe(0);
+    feed(`A 1 6 0 ${area.subarray(0, 128).toString('hex')}`);
+    feed('P 1 6 1 1 0 0 0 0 0 /bin/x');
+    expect(asm.complete({ ...h, ts: 6 })).toMatchObject({ args: ['/bin/x', 'y'.repeat(121)], argsTruncated: true });
+    expect(counters.get('exec_incomplete')).toBe(1);
     // a filename as long as the probe reads is a prefix: flagged, never taken as whole
     const long = `/tmp/${'L'.repeat(154)}`;
-    const f = parseRecord(`F 1 7 ${long}\n`);
-    expect(f).toMatchObject({ kind: 'filename', truncated: true });
-    expect(parseRecord(`F 1 7 ${long.slice(1)}\n`)).toMatchObject({ truncated: false });
-    asm.addFilename(1, 7, long, 0, true);
+    expect(parseRecord(`P 1 7 1 1 0 0 0 0 0 ${long}\n`)).toMatchObject({ kind: 'path', truncated: true });
+    expect(parseRecord(`P 1 7 1 1 0 0 0 0 0 ${long.slice(1)}\n`)).toMatchObject({ truncated: false });
+    feed(`P 1 7 1 1 0 0 0 0 0 ${long}`);
     expect(asm.complete({ ...header, ts: 7 })).toMatchObject({ filename: long, executableTruncated: true });
+    // the P record lost: no filename, session or cwd, and counted
+    const lost = asm.complete({ ...header, ts: 8 });
+    expect([lost.filename, lost.session, lost.cwd]).toEqual([undefined, undefined, undefined]);
+    expect(counters.get('exec_incomplete')).toBe(2);
   });
 
-  it('builds the cwd from its components (leaf first) only when the walk reached the root', () => {
-    const asm = new ExecAssembler();
-    const header = { kind: 'exec' as const, pid: 1, ts: 5, ppid: 0, uid: 0, euid: 0, gid: 0, egid: 0, argc: 0, argLen: 0, startTicks: 1, cgroupId: '1', exeName: 'x' };
-    const rec = (ts: number, index: number, name: string) => {
-      const r = parseRecord(`A 1 ${ts} ${index} ${name ? Buffer.from(name).toString('hex') : '2f'}\n`);
-      if (r?.kind === 'argv') asm.addChunk(r.pid, r.ts, r.index, r.hex, 0);
-    };
-    rec(5, 64, 'b c');
-    rec(5, 65, 'é');
-    rec(5, 66, 'tmp');
-    rec(5, 127, '');
-    const s = parseRecord('S 1 5 9 8 4 70 0 0\n');
-    if (s?.kind === 'argv') asm.addChunk(s.pid, s.ts, s.index, s.hex, 0);
-    expect(asm.complete(header)).toMatchObject({ cwd: '/tmp/é/b c', session: { pgid: 9, sid: 8, ttyMajor: 4, ttyMinor: 70 } });
-    rec(6, 127, '');
-    const root = asm.complete({ ...header, ts: 6 });
-    expect([root.cwd, root.session]).toEqual(['/', undefined]);
-    rec(7, 64, 'deep');
-    expect(asm.complete({ ...header, ts: 7 }).cwd).toBeUndefined();
-    rec(8, 65, 'gap');
-    rec(8, 127, '');
-    expect(asm.complete({ ...header, ts: 8 }).cwd).toBeUndefined();
+  it('keeps the records of two execs apart when they interleave', () => {
+    const asm = new ExecAssembler(new Counters());
+    const feed = feeder(asm);
+    feed(`A 1 5 0 ${hex('/bin/a\0')}`);
+    feed(`A 1 6 0 ${hex('/bin/b\0')}`);
+    feed('P 1 6 1 1 0 0 0 0 0 /bin/b');
+    feed('P 1 5 1 1 0 0 0 0 0 /bin/a');
+    expect(asm.complete({ ...header, ts: 6, argc: 1, argLen: 7 })).toMatchObject({ args: ['/bin/b'], filename: '/bin/b' });
+    expect(asm.complete({ ...header, ts: 5, argc: 1, argLen: 7 })).toMatchObject({ args: ['/bin/a'], filename: '/bin/a' });
   });
 
-  it('takes the cwd depth from the S record: exact component count, -1 left out', () => {
-    const asm = new ExecAssembler();
-    const header = { kind: 'exec' as const, pid: 1, ts: 5, ppid: 0, uid: 0, euid: 0, gid: 0, egid: 0, argc: 0, argLen: 0, startTicks: 1, cgroupId: '1', exeName: 'x' };
-    const feed = (line: string) => {
-      const r = parseRecord(line);
-      if (r?.kind === 'argv') asm.addChunk(r.pid, r.ts, r.index, r.hex, 0);
-    };
-    const part = (ts: number, i: number, name: string) => feed(`A 1 ${ts} ${64 + i} ${Buffer.from(name).toString('hex')}`);
-    part(5, 0, 'b');
-    part(5, 1, 'a');
-    feed('S 1 5 3 3 136 1 0 0 2');
+  it('builds the cwd from exactly cwd_depth components (leaf first); a gap or -1 leaves it out', () => {
+    const asm = new ExecAssembler(new Counters());
+    const feed = feeder(asm);
+    const part = (ts: number, i: number, name: string) => feed(`A 1 ${ts} ${64 + i} ${hex(name)}`);
+    part(5, 0, 'b c');
+    part(5, 1, 'caf\xc3\xa9');
+    part(5, 2, 'tmp');
+    feed('P 1 5 3 3 136 1 0 0 3 /bin/x');
     const ev = asm.complete(header);
-    expect([ev.cwd, ev.session]).toEqual(['/a/b', { pgid: 3, sid: 3, ttyMajor: 136, ttyMinor: 1, capEffective: 0, capPermitted: 0 }]);
-    feed('S 1 6 3 3 0 0 0 0 0');
+    expect([ev.cwd, ev.session]).toEqual(['/tmp/café/b c', { pgid: 3, sid: 3, ttyMajor: 136, ttyMinor: 1, capEffective: 0, capPermitted: 0 }]);
+    feed('P 1 6 3 3 0 0 0 0 0 /bin/x');
     expect(asm.complete({ ...header, ts: 6 }).cwd).toBe('/');
     part(7, 0, 'deep');
-    feed('S 1 7 3 3 0 0 0 0 -1');
+    feed('P 1 7 3 3 0 0 0 0 -1 /bin/x');
     expect(asm.complete({ ...header, ts: 7 }).cwd).toBeUndefined();
     part(8, 1, 'a'); // component 0 lost
-    feed('S 1 8 3 3 0 0 0 0 2');
+    feed('P 1 8 3 3 0 0 0 0 2 /bin/x');
     expect(asm.complete({ ...header, ts: 8 }).cwd).toBeUndefined();
-    expect(parseRecord('S 1 8 3 3 0 0 0 0 x')).toBeUndefined();
+    part(9, 0, 'a');
+    feed('P 1 9 3 3 0 0 0 0 2 /bin/x'); // one component fewer than the probe counted
+    expect(asm.complete({ ...header, ts: 9 }).cwd).toBeUndefined();
   });
 
   it('keeps only allow-listed environment entries, and none without an allow-list', () => {
     const env = Buffer.from('SECRET=x\0LD_PRELOAD=/tmp/a.so\0PATH=/bin\0', 'latin1');
-    const header = { kind: 'exec' as const, pid: 1, ts: 5, ppid: 0, uid: 0, euid: 0, gid: 0, egid: 0, argc: 0, argLen: 0, startTicks: 1, cgroupId: '1', exeName: 'x' };
-    const asm = new ExecAssembler();
+    const asm = new ExecAssembler(new Counters());
     asm.addChunk(1, 5, 32, env.toString('hex'), 0);
     expect(asm.complete(header).env).toBeUndefined();
     asm.envAllow = new Set(['LD_PRELOAD', 'PATH']);
     asm.addChunk(1, 5, 32, env.subarray(0, 20).toString('hex'), 0);
-    asm.addChunk(1, 5, 33, env.subarray(20).toString('hex'), 0);
+    asm.addChunk(1, 5, 33, hex(env.subarray(20).toString('latin1')), 0);
     expect(asm.complete(header).env).toEqual(['LD_PRELOAD=/tmp/a.so', 'PATH=/bin']);
   });
 });
