@@ -2,10 +2,9 @@
 // the process table current (fork, exec, exit). Everything a document needs is fixed here: the
 // relatives, the container, the sequence number; the entries it reads are never changed after.
 
-import type { ContainerFields, ContainerResolver } from '../container/container-resolver.js';
-import type { EcsDoc } from './ecs-event.js';
+import type { ContainerResolver } from '../container/container-resolver.js';
 import { LiveEvent } from './live-event.js';
-import { type MapContext, networkAction, networkDoc, networkTypes, processEndDoc, processStartDoc, type Stamp } from './map-event.js';
+import { type MapContext, networkAction, networkTypes } from './map-event.js';
 import type { ProcessView } from './process-fields.js';
 import { UserNames } from '../host/user-names.js';
 import { entityId } from '../process/entity-id.js';
@@ -13,6 +12,7 @@ import { basename } from '../process/proc-parse.js';
 import { evaluateEntryLeader } from '../process/leaders.js';
 import { NO_SESSION, type ProcessInfo } from '../process/process-info.js';
 import type { ProcessTable } from '../process/process-table.js';
+import type { ForkRecord } from '../probe/records.js';
 import type { ExecEvent, SensorEvent } from '../probe/sensor-events.js';
 
 const PROCESS = ['process'];
@@ -52,16 +52,6 @@ export class EventBuilder {
     };
   }
 
-  /** container.*, orchestrator.* (and nightjar.cgroup.*) only for processes in a container; never empty. */
-  private static withContainer(doc: EcsDoc, c: ContainerFields | undefined): EcsDoc {
-    if (c) {
-      doc.container = c.container;
-      if (c.orchestrator) doc.orchestrator = c.orchestrator;
-      if (c.nightjar) doc.nightjar = doc.nightjar ? { ...(doc.nightjar as object), ...c.nightjar } : c.nightjar;
-    }
-    return doc;
-  }
-
   private parentOf(p: { ppid: number; startTicks: number }): ProcessInfo | undefined {
     const parent = this.table.get(p.ppid);
     return parent && parent.startTicks <= p.startTicks ? parent : undefined;
@@ -82,43 +72,42 @@ export class EventBuilder {
 
   /** wallMs: the event's time (from ev.ts) as epoch ms; nowMs: when it is handled */
   handle(ev: SensorEvent, wallMs: number, nowMs: number): LiveEvent {
-    const stamp: Stamp = { wallMs, seq: ++this.seq };
+    const seq = ++this.seq;
     const c = this.containers?.resolve(ev.cgroupId);
-    const live = (category: string, types: readonly string[], action: string, v: ProcessView, doc: () => EcsDoc) =>
-      new LiveEvent(wallMs, stamp.seq, category === 'process' ? PROCESS : NETWORK, types, action, v, this.ctx.host, c, () => EventBuilder.withContainer(doc(), c));
     switch (ev.kind) {
-      case 'exec': {
-        const v = this.view(this.exec(ev));
-        return live('process', START, 'exec', v, () => processStartDoc(this.ctx, stamp, 'exec', v));
-      }
-      case 'fork': {
-        const parent = this.parentOf(ev);
-        const p: ProcessInfo = {
-          pid: ev.pid, ppid: ev.ppid, entityId: entityId(this.bootId, ev.pid, ev.startTicks),
-          startTicks: ev.startTicks, name: parent?.name ?? ev.comm, executable: parent?.executable,
-          args: parent?.args ?? [], argsCount: parent?.argsCount ?? 0,
-          argsTruncated: parent?.argsTruncated ?? false, uid: ev.uid, euid: ev.euid,
-          gid: parent?.gid ?? 0, egid: parent?.egid ?? 0, cgroupId: ev.cgroupId, exitedAtMs: undefined,
-          pgid: ev.pgid, sid: ev.sid, ttyMajor: ev.ttyMajor, ttyMinor: ev.ttyMinor, cwd: parent?.cwd,
-          // same credentials and environment as the parent until it execs
-          capEffective: parent?.capEffective, capPermitted: parent?.capPermitted, env: parent?.env,
-          entryLeader: parent?.entryLeader, entryType: undefined,
-        };
-        if (!p.entryLeader) evaluateEntryLeader(p, this.lookup);
-        this.table.set(p);
-        const v = this.view(p);
-        return live('process', START, 'fork', v, () => processStartDoc(this.ctx, stamp, 'fork', v));
-      }
+      case 'exec':
+        return new LiveEvent(wallMs, seq, PROCESS, START, 'exec', this.view(this.exec(ev)), this.ctx, c);
+      case 'fork':
+        return new LiveEvent(wallMs, seq, PROCESS, START, 'fork', this.view(this.fork(ev)), this.ctx, c);
       case 'exit': {
         const v = this.view(this.known(ev.pid, ev.startTicks, ev.comm, ev.cgroupId, {}));
         this.table.markExited(ev.pid, ev.startTicks, nowMs);
-        return live('process', END, 'end', v, () => processEndDoc(this.ctx, ev, stamp, v));
+        return new LiveEvent(wallMs, seq, PROCESS, END, 'end', v, this.ctx, c, ev);
       }
       case 'net': {
         const v = this.view(this.known(ev.pid, ev.startTicks, '', ev.cgroupId, { uid: ev.uid, euid: ev.euid }));
-        return live('network', networkTypes(ev.op), networkAction(ev.op), v, () => networkDoc(this.ctx, ev, stamp, v));
+        return new LiveEvent(wallMs, seq, NETWORK, networkTypes(ev.op), networkAction(ev.op), v, this.ctx, c, ev);
       }
     }
+  }
+
+  /** The child after a fork, now in the table: its parent's image until it execs. */
+  private fork(ev: ForkRecord): ProcessInfo {
+    const parent = this.parentOf(ev);
+    const p: ProcessInfo = {
+      pid: ev.pid, ppid: ev.ppid, entityId: entityId(this.bootId, ev.pid, ev.startTicks),
+      startTicks: ev.startTicks, name: parent?.name ?? ev.comm, executable: parent?.executable,
+      args: parent?.args ?? [], argsCount: parent?.argsCount ?? 0,
+      argsTruncated: parent?.argsTruncated ?? false, uid: ev.uid, euid: ev.euid,
+      gid: parent?.gid ?? 0, egid: parent?.egid ?? 0, cgroupId: ev.cgroupId, exitedAtMs: undefined,
+      pgid: ev.pgid, sid: ev.sid, ttyMajor: ev.ttyMajor, ttyMinor: ev.ttyMinor, cwd: parent?.cwd,
+      // same credentials and environment as the parent until it execs
+      capEffective: parent?.capEffective, capPermitted: parent?.capPermitted, env: parent?.env,
+      entryLeader: parent?.entryLeader, entryType: undefined,
+    };
+    if (!p.entryLeader) evaluateEntryLeader(p, this.lookup);
+    this.table.set(p);
+    return p;
   }
 
   /** The process after an exec, now in the table. */
@@ -131,13 +120,17 @@ export class EventBuilder {
       name = ev.exeName;
       executable = before?.executable && basename(before.executable) === ev.exeName ? before.executable : path;
     }
+    const s = ev.session;
     const p: ProcessInfo = {
       // same pid and start time as before the exec: the same process, so the same entity id
       pid: ev.pid, ppid: ev.ppid, entityId: before?.entityId ?? entityId(this.bootId, ev.pid, ev.startTicks),
       startTicks: ev.startTicks, name, executable, args: ev.args, argsCount: ev.argc,
-      argsTruncated: ev.argsTruncated, ...(ev.executableTruncated ? { executableTruncated: true } : {}), uid: ev.uid, euid: ev.euid, gid: ev.gid, egid: ev.egid,
-      cgroupId: ev.cgroupId, exitedAtMs: undefined, ...NO_SESSION, ...ev.session, cwd: ev.cwd, env: ev.env,
+      argsTruncated: ev.argsTruncated, uid: ev.uid, euid: ev.euid, gid: ev.gid, egid: ev.egid,
+      cgroupId: ev.cgroupId, exitedAtMs: undefined, pgid: s?.pgid ?? 0, sid: s?.sid ?? 0, ttyMajor: s?.ttyMajor ?? 0,
+      ttyMinor: s?.ttyMinor ?? 0, cwd: ev.cwd, capEffective: s?.capEffective, capPermitted: s?.capPermitted, env: ev.env,
+      entryLeader: undefined, entryType: undefined,
     };
+    if (ev.executableTruncated) p.executableTruncated = true;
     evaluateEntryLeader(p, this.lookup);
     this.table.set(p);
     return p;

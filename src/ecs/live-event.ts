@@ -7,7 +7,9 @@ import type { ContainerFields } from '../container/container-resolver.js';
 import { FieldSource, normalize, readField, type Value } from '../eql/index.js';
 import type { HostDoc } from '../host/host-metadata.js';
 import type { ProcessInfo } from '../process/process-info.js';
+import type { ExitRecord, NetRecord } from '../probe/records.js';
 import type { EcsDoc } from './ecs-event.js';
+import { type MapContext, networkDoc, processEndDoc, processStartDoc, withContainer } from './map-event.js';
 import type { ProcessView } from './process-fields.js';
 
 type Resolver = (e: LiveEvent) => unknown;
@@ -68,11 +70,16 @@ export class LiveEvent extends FieldSource {
     readonly types: readonly string[],
     readonly action: string,
     readonly view: ProcessView,
-    readonly host: HostDoc,
+    private readonly ctx: MapContext,
     readonly container: ContainerFields | undefined,
-    private readonly build: () => EcsDoc,
+    /** the exit or network record; undefined for a process start (fork, exec) */
+    private readonly record?: ExitRecord | NetRecord,
   ) {
     super();
+  }
+
+  get host(): HostDoc {
+    return this.ctx.host;
   }
 
   read(path: string[]): Value {
@@ -92,5 +99,14 @@ export class LiveEvent extends FieldSource {
   /** whether the document was built (by a read off the fast path, a sink, a pin or an alert) */
   get documented(): boolean {
     return this.built !== undefined;
+  }
+
+  private build(): EcsDoc {
+    const r = this.record;
+    const doc =
+      r === undefined ? processStartDoc(this.ctx, this, this.action === 'fork' ? 'fork' : 'exec', this.view)
+      : r.kind === 'exit' ? processEndDoc(this.ctx, r, this, this.view)
+      : networkDoc(this.ctx, r, this, this.view);
+    return withContainer(doc, this.container);
   }
 }

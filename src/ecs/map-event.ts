@@ -1,6 +1,7 @@
 // Sensor event + process table state -> ECS event. Pure apart from the clock. Every mapper takes
 // the event's wall ms, set once by the pipeline; @timestamp (and process.end) is formatted from it.
 
+import type { ContainerFields } from '../container/container-resolver.js';
 import type { AgentDoc, HostDoc } from '../host/host-metadata.js';
 import type { UserNames } from '../host/user-names.js';
 import type { ExitRecord, NetRecord } from '../probe/records.js';
@@ -35,11 +36,11 @@ function userGroup(ctx: MapContext, doc: EcsDoc, ids: { euid: number; uid: numbe
 
 /** When and in what order: the event's wall ms and its event.sequence, both set when it was handled. */
 export interface Stamp {
-  wallMs: number;
-  seq: number;
+  readonly wallMs: number;
+  readonly sequence: number;
 }
 
-function base(ctx: MapContext, { wallMs, seq }: Stamp, category: string, type: string[], action: string, dataset: string): EcsDoc {
+function base(ctx: MapContext, { wallMs, sequence: seq }: Stamp, category: string, type: string[], action: string, dataset: string): EcsDoc {
   return {
     '@timestamp': ctx.clock.isoMs(wallMs),
     event: {
@@ -112,5 +113,15 @@ export function networkDoc(ctx: MapContext, r: NetRecord, stamp: Stamp, v: Proce
   doc.process = withParent(v, ctx.clock, ctx.names);
   userGroup(ctx, doc, r);
   if (r.ret === -115) doc.nightjar = { network: { in_progress: true } };
+  return doc;
+}
+
+/** container.*, orchestrator.* (and nightjar.cgroup.*) only for processes in a container; never empty. */
+export function withContainer(doc: EcsDoc, c: ContainerFields | undefined): EcsDoc {
+  if (c) {
+    doc.container = c.container;
+    if (c.orchestrator) doc.orchestrator = c.orchestrator;
+    if (c.nightjar) doc.nightjar = doc.nightjar ? { ...(doc.nightjar as object), ...c.nightjar } : c.nightjar;
+  }
   return doc;
 }

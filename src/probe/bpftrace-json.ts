@@ -29,11 +29,17 @@ const PRINTF_TAIL = '\\n"}';
 // eslint-disable-next-line no-control-regex
 const NOT_PLAIN = /[\\"\u0000-\u001f]/;
 
+/** The payload of a printf line with nothing escaped but its closing \n, without that \n (the
+ * common case, sliced rather than parsed); undefined for any other line. */
+export function printfPayload(line: string): string | undefined {
+  if (!line.startsWith(PRINTF_HEAD) || !line.endsWith(PRINTF_TAIL) || line.length < PRINTF_HEAD.length + PRINTF_TAIL.length) return undefined;
+  const body = line.slice(PRINTF_HEAD.length, line.length - PRINTF_TAIL.length);
+  return NOT_PLAIN.test(body) ? undefined : body;
+}
+
 export function parseBpftraceLine(line: string): BpftraceMessage | undefined {
-  if (line.startsWith(PRINTF_HEAD) && line.endsWith(PRINTF_TAIL) && line.length >= PRINTF_HEAD.length + PRINTF_TAIL.length) {
-    const body = line.slice(PRINTF_HEAD.length, line.length - PRINTF_TAIL.length);
-    if (!NOT_PLAIN.test(body)) return { type: 'printf', data: `${body}\n` };
-  }
+  const body = printfPayload(line);
+  if (body !== undefined) return { type: 'printf', data: `${body}\n` };
   if (line.length === 0 || line.charCodeAt(0) !== 0x7b /* { */) return undefined;
   let parsed: unknown;
   try {

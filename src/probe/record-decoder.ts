@@ -1,7 +1,7 @@
 // bpftrace stdout lines -> ordered sensor events. Never throws: malformed lines are counted.
 
 import { ExecAssembler } from './exec-assembler.js';
-import { parseBpftraceLine } from './bpftrace-json.js';
+import { parseBpftraceLine, printfPayload } from './bpftrace-json.js';
 import { parseRecord } from './records.js';
 import type { SensorEvent } from './sensor-events.js';
 import { ReorderBuffer } from './reorder-buffer.js';
@@ -35,6 +35,11 @@ export class RecordDecoder {
   line(line: string, nowMs: number): void {
     const c = this.counters;
     this.lines.inc();
+    const payload = printfPayload(line);
+    if (payload !== undefined) {
+      this.record(payload, nowMs);
+      return;
+    }
     const msg = parseBpftraceLine(line);
     if (!msg) {
       if (line.trim()) c.inc('probe_lines_malformed');
@@ -45,8 +50,13 @@ export class RecordDecoder {
       c.inc('probe_records_lost', typeof n === 'number' ? n : 1);
       return;
     }
-    if (msg.type !== 'printf' || typeof msg.data !== 'string') return;
-    const r = parseRecord(msg.data);
+    if (msg.type === 'printf' && typeof msg.data === 'string') this.record(msg.data, nowMs);
+  }
+
+  /** One printf payload (with or without its closing newline). */
+  private record(data: string, nowMs: number): void {
+    const c = this.counters;
+    const r = parseRecord(data);
     if (!r) {
       c.inc('probe_lines_malformed');
       return;

@@ -7,7 +7,9 @@ export interface Timestamped {
 }
 
 export class ReorderBuffer<T extends Timestamped> {
-  private held: { item: T; arrivedMs: number }[] = [];
+  /** held items in ts order, and when each arrived (parallel arrays: no wrapper per item) */
+  private items: T[] = [];
+  private arrived: number[] = [];
   private releasedTs = -Infinity;
   late = 0;
 
@@ -17,7 +19,7 @@ export class ReorderBuffer<T extends Timestamped> {
   ) {}
 
   get size(): number {
-    return this.held.length;
+    return this.items.length;
   }
 
   push(item: T, nowMs: number): void {
@@ -26,22 +28,31 @@ export class ReorderBuffer<T extends Timestamped> {
       this.emit(item);
       return;
     }
-    const held = this.held;
-    let i = held.length;
-    while (i > 0 && held[i - 1]!.item.ts > item.ts) i--;
-    held.splice(i, 0, { item, arrivedMs: nowMs });
+    const items = this.items;
+    let i = items.length;
+    while (i > 0 && items[i - 1]!.ts > item.ts) i--;
+    if (i === items.length) {
+      items.push(item);
+      this.arrived.push(nowMs);
+    } else {
+      items.splice(i, 0, item);
+      this.arrived.splice(i, 0, nowMs);
+    }
   }
 
   /** Releases every event that has waited the full window, and all older ones. */
   flush(nowMs: number, all = false): void {
-    const held = this.held;
+    const { items, arrived } = this;
     let last = -1;
-    for (let i = 0; i < held.length; i++) if (all || nowMs - held[i]!.arrivedMs >= this.windowMs) last = i;
+    if (all) last = items.length - 1;
+    else for (let i = 0; i < items.length; i++) if (nowMs - arrived[i]! >= this.windowMs) last = i;
     if (last < 0) return;
-    const out = held.splice(0, last + 1);
-    for (const h of out) {
-      this.releasedTs = h.item.ts;
-      this.emit(h.item);
+    const out = items.slice(0, last + 1);
+    this.items = items.slice(last + 1);
+    this.arrived = arrived.slice(last + 1);
+    for (const item of out) {
+      this.releasedTs = item.ts;
+      this.emit(item);
     }
   }
 }

@@ -2,8 +2,8 @@
 // process across exec, different when its pid is reused, and computable for processes
 // seeded from /proc (start ticks = /proc/PID/stat field 22).
 
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 export function entityId(bootId: string, pid: number, startTicks: number): string {
-  return createHash('sha256').update(`${bootId}:${pid}:${startTicks}`).digest('base64url').slice(0, 22);
+  return hash('sha256', `${bootId}:${pid}:${startTicks}`, 'base64url').slice(0, 22);
 }
