@@ -67,12 +67,12 @@ async function start(o: AgentOptions, teardown: Teardown): Promise<RunningAgent>
 
   // 2. bpftrace compiles for ~1 s while the next steps run; its lines wait in `early` until
   //    the pipeline exists
-  const early: string[] = [];
-  let onLine = (line: string): unknown => early.push(line);
+  const early: string[][] = [];
+  let onLines = (lines: string[]): unknown => early.push(lines);
   const runner = new BpftraceRunner({
     script: PROBE_SCRIPT, bpftrace: o.bpftrace, log, counters,
     captureEnv: config.events.env_vars.length > 0,
-    onLine: (line) => onLine(line),
+    onLines: (lines) => onLines(lines),
   });
   const attached = runner.start();
   teardown.push('bpftrace', () => runner.stop());
@@ -103,8 +103,8 @@ async function start(o: AgentOptions, teardown: Teardown): Promise<RunningAgent>
     sinks: eventsFile ? [(d) => eventsFile.write(d)] : [], envVars: config.events.env_vars,
   });
   const live = new LiveFeed(pipeline);
-  for (const line of early.splice(0)) live.line(line);
-  onLine = (line) => live.line(line);
+  for (const lines of early.splice(0)) live.lines(lines);
+  onLines = (lines) => live.lines(lines);
   // bpftrace stops before the drain, so no line arrives after it
   teardown.push('pipeline', async () => {
     await runner.stop();

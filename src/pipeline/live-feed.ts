@@ -1,5 +1,5 @@
-// Drives the pipeline in real time: each line at Date.now(), and a timer, armed only while events
-// are held, that releases them once their reorder window has passed.
+// Drives the pipeline in real time: the lines of one read at one Date.now(), and a timer, armed
+// only while events are held, that releases them once their reorder window has passed.
 
 import type { Pipeline } from './pipeline.js';
 
@@ -8,8 +8,9 @@ export class LiveFeed {
 
   constructor(private readonly pipeline: Pipeline) {}
 
-  line(line: string): void {
-    this.pipeline.line(line, Date.now());
+  lines(lines: readonly string[]): void {
+    const now = Date.now();
+    for (const line of lines) this.pipeline.line(line, now);
     if (this.pipeline.held) this.releaseSoon();
   }
 

@@ -6,10 +6,10 @@
 
 import { existsSync, readFileSync } from 'node:fs';
 import { execa, type ResultPromise } from 'execa';
-import split2 from 'split2';
 import type { Counters } from '../util/counters.js';
 import type { Logger } from '../util/log.js';
 import { CodedError } from '../util/coded-error.js';
+import { LineSplitter } from './line-splitter.js';
 
 export interface RunnerOptions {
   script: string;
@@ -18,7 +18,8 @@ export interface RunnerOptions {
   captureEnv?: boolean;
   maxLineBytes?: number;
   readyTimeoutMs?: number;
-  onLine: (line: string) => void;
+  /** the lines of one read of bpftrace's stdout, in order */
+  onLines: (lines: string[]) => void;
   log: Logger;
   counters: Counters;
 }
@@ -124,24 +125,25 @@ export class BpftraceRunner {
       if (!ready) child.kill('SIGKILL');
     }, this.opts.readyTimeoutMs ?? 30000);
 
-    // skipOverflow is a split2 option its type declarations lack.
-    const lines = split2({ maxLength: this.opts.maxLineBytes ?? 1 << 20, skipOverflow: true } as split2.Options);
-    countOverflows(lines, () => this.opts.counters.inc('probe_lines_overflowed'));
-    child.stdout!.pipe(lines).on('data', (line: string) => {
-      if (!ready && line.startsWith(READY_PREFIX)) {
+    const stdout = new LineSplitter(this.opts.maxLineBytes ?? 1 << 20, (lines) => {
+      if (!ready && lines.some((l) => l.startsWith(READY_PREFIX))) {
         ready = true;
         this.up = true;
         clearTimeout(timer);
         this.onAttached();
         onReady?.();
       }
-      this.opts.onLine(line);
+      this.opts.onLines(lines);
+    }, () => this.opts.counters.inc('probe_lines_overflowed'));
+    child.stdout!.on('data', (chunk: Buffer) => stdout.write(chunk)).once('end', () => stdout.end());
+    const stderr = new LineSplitter(1 << 16, (lines) => {
+      for (const line of lines) {
+        if (NOISE.test(line) || !line.trim()) continue;
+        this.stderrTail.push(line);
+        if (this.stderrTail.length > 20) this.stderrTail.shift();
+      }
     });
-    child.stderr!.pipe(split2()).on('data', (line: string) => {
-      if (NOISE.test(line) || !line.trim()) return;
-      this.stderrTail.push(line);
-      if (this.stderrTail.length > 20) this.stderrTail.shift();
-    });
+    child.stderr!.on('data', (chunk: Buffer) => stderr.write(chunk)).once('end', () => stderr.end());
     // 'exit' comes at once; the result waits for the pipes to drain
     child.once('exit', () => {
       this.up = false;
@@ -188,16 +190,4 @@ export class BpftraceRunner {
     child.kill('SIGTERM');
     await child;
   }
-}
-
-/** split2 drops over-long lines silently; its `overflow` flag going up marks each drop. */
-function countOverflows(stream: object, onOverflow: () => void): void {
-  let value = false;
-  Object.defineProperty(stream, 'overflow', {
-    get: () => value,
-    set: (v: boolean) => {
-      if (v && !value) onOverflow();
-      value = v;
-    },
-  });
 }

@@ -4,8 +4,8 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { execa, type ResultPromise } from 'execa';
-import split2 from 'split2';
 import type { EcsDoc } from '../../src/ecs/ecs-event.js';
+import { LineSplitter } from '../../src/probe/line-splitter.js';
 import { NIGHTJAR_BIN } from './paths.js';
 
 export interface AgentHarness {
@@ -41,7 +41,8 @@ export async function startAgentProcess(extraArgs: string[] = [], env: Record<st
   const cmd = launch(dir, ['run', '--config', `${dir}/config.yaml`, '--events', eventsPath, '--state-dir', `${dir}/state`, '--alerts', `${dir}/alerts.ndjson`, '--metrics', '127.0.0.1:0', ...extraArgs]);
   const proc = execa(cmd.file, cmd.args, { env, stdin: 'ignore', buffer: false, reject: false });
   const logLines: string[] = [];
-  proc.stderr!.pipe(split2()).on('data', (l: string) => logLines.push(l));
+  const stderr = new LineSplitter(1 << 20, (lines) => logLines.push(...lines));
+  proc.stderr!.on('data', (chunk: Buffer) => stderr.write(chunk)).once('end', () => stderr.end());
   proc.stdout!.resume();
 
   let offset = 0;
