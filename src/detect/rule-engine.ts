@@ -109,6 +109,7 @@ export class RuleEngine<E extends RuleInput = RuleInput> {
 
   /** Drops pending sequences keyed on this value (a process entity that ended). */
   release(key: unknown[]): number {
+    if (!this.all.some((r) => r.matcher.pending)) return 0;
     let n = 0;
     const k = JSON.stringify(key);
     for (const r of this.all) n += r.matcher.release(k);
