@@ -74,8 +74,9 @@ function pass(withSink) {
 let sink = 0;
 pass(false);
 pass(true);
+const PASSES = 9;
 const runs = { bare: [], sink: [] };
-for (let i = 0; i < 5; i++) {
+for (let i = 0; i < PASSES; i++) {
   for (const withSink of [false, true]) {
     const { events, s } = pass(withSink);
     runs[withSink ? 'sink' : 'bare'].push(events / s);
@@ -121,6 +122,6 @@ const r = {
   rss_mb_after_1m_events: +(rssAfter1M / 2 ** 20).toFixed(1), flood_nc_starts: 100000, flood_pending_sequences: pending,
   rss_mb_after_flood: +(rssFlood / 2 ** 20).toFixed(1), target_events_per_s: 200000, sink,
 };
-console.log(`| pipeline on recorded bpftrace output, 1 core, median of 5 (min-max) | ${r.events_per_s} events/s (${r.events_per_s_min_max.join('-')}); with an events sink ${r.events_per_s_with_events_sink} (${r.events_per_s_with_events_sink_min_max.join('-')}) | floor (JSON.parse+stringify of the same lines) ${r.floor_events_per_s} events/s |`);
+console.log(`| pipeline on recorded bpftrace output, 1 core, median of ${PASSES} (min-max) | ${r.events_per_s} events/s (${r.events_per_s_min_max.join('-')}); with an events sink ${r.events_per_s_with_events_sink} (${r.events_per_s_with_events_sink_min_max.join('-')}) | floor (JSON.parse+stringify of the same lines) ${r.floor_events_per_s} events/s |`);
 console.log(`| memory | RSS ${r.rss_mb_after_1m_events} MB after ~1,000,000 events | ${r.flood_pending_sequences} pending after 100,000 nc starts (per-rule cap 10,000), RSS ${r.rss_mb_after_flood} MB |`);
 console.log(JSON.stringify(r));
