@@ -9,6 +9,7 @@ import { execa, type ResultPromise } from 'execa';
 import type { Counters } from '../util/counters.js';
 import type { Logger } from '../util/log.js';
 import { CodedError } from '../util/coded-error.js';
+import { BatchedPipe } from './batched-pipe.js';
 import { LineSplitter } from './line-splitter.js';
 
 export interface RunnerOptions {
@@ -80,6 +81,7 @@ export function bpftraceCommand(opts: { bpftrace?: string; captureEnv?: boolean 
 
 export class BpftraceRunner {
   private child: ResultPromise | undefined;
+  private pipe: BatchedPipe | undefined;
   private stopping = false;
   private failures = 0;
   private downSince: number | undefined;
@@ -113,29 +115,41 @@ export class BpftraceRunner {
 
   private spawn(onReady?: () => void, onFail?: (e: Error) => void): void {
     const { file, args } = bpftraceCommand(this.opts);
-    const child = execa(file, args, {
-      env: { BPFTRACE_STRLEN: '160', BPFTRACE_PERF_RB_PAGES: '1024' },
-      input: this.scriptText, buffer: false, reject: false, cleanup: true, killSignal: 'SIGTERM',
-      forceKillAfterDelay: 3000,
-    });
-    this.child = child;
-    this.stderrTail = [];
     let ready = false;
-    const timer = setTimeout(() => {
-      if (!ready) child.kill('SIGKILL');
-    }, this.opts.readyTimeoutMs ?? 30000);
-
+    const timer: { id?: NodeJS.Timeout } = {};
     const stdout = new LineSplitter(this.opts.maxLineBytes ?? 1 << 20, (lines) => {
       if (!ready && lines.some((l) => l.startsWith(READY_PREFIX))) {
         ready = true;
         this.up = true;
-        clearTimeout(timer);
+        clearTimeout(timer.id);
         this.onAttached();
         onReady?.();
       }
       this.opts.onLines(lines);
     }, () => this.opts.counters.inc('probe_lines_overflowed'));
-    child.stdout!.on('data', (chunk: Buffer) => stdout.write(chunk)).once('end', () => stdout.end());
+    let pipe: BatchedPipe;
+    try {
+      pipe = new BatchedPipe((bytes) => stdout.write(bytes), () => stdout.end());
+    } catch (e) {
+      const why = `no pipe for bpftrace's output: ${(e as Error).message}`;
+      if (onFail) onFail(new BpftraceError('BPFTRACE_START', why));
+      else this.restartLater(why);
+      return;
+    }
+    const child = execa(file, args, {
+      env: { BPFTRACE_STRLEN: '160', BPFTRACE_PERF_RB_PAGES: '1024' },
+      // execa passes any fd number on (its types name only 1-9)
+      input: this.scriptText, stdout: pipe.writeFd as 1, buffer: false, reject: false, cleanup: true,
+      killSignal: 'SIGTERM', forceKillAfterDelay: 3000,
+    });
+    pipe.closeWriteEnd();
+    this.child = child;
+    this.pipe = pipe;
+    this.stderrTail = [];
+    timer.id = setTimeout(() => {
+      if (!ready) child.kill('SIGKILL');
+    }, this.opts.readyTimeoutMs ?? 30000);
+
     const stderr = new LineSplitter(1 << 16, (lines) => {
       for (const line of lines) {
         if (NOISE.test(line) || !line.trim()) continue;
@@ -149,23 +163,28 @@ export class BpftraceRunner {
       this.up = false;
     });
     void child.then((result) => {
-      clearTimeout(timer);
+      clearTimeout(timer.id);
       if (this.stopping) return;
       const why = `bpftrace exited (${result.signal ?? `code ${result.exitCode}`}): ${this.stderrTail.join(' | ') || 'no message'}`;
       if (!ready && onFail) {
         onFail(new BpftraceError('BPFTRACE_START', why));
         return;
       }
-      this.opts.counters.inc('bpftrace_restarts');
-      this.downSince ??= Date.now();
-      const delay = BACKOFF_MS[Math.min(this.failures, BACKOFF_MS.length - 1)]!;
-      this.failures++;
-      this.opts.log.error('bpftrace died; restarting', { reason: why, retry_in_ms: delay });
-      // Ref'd on purpose: while bpftrace is down this timer is what keeps the agent alive.
-      this.restartTimer = setTimeout(() => {
-        if (!this.stopping) this.spawn();
-      }, delay);
+      this.restartLater(why);
     });
+  }
+
+  /** bpftrace is down (it died, or could not be started again): another try after a backoff. */
+  private restartLater(why: string): void {
+    this.opts.counters.inc('bpftrace_restarts');
+    this.downSince ??= Date.now();
+    const delay = BACKOFF_MS[Math.min(this.failures, BACKOFF_MS.length - 1)]!;
+    this.failures++;
+    this.opts.log.error('bpftrace died; restarting', { reason: why, retry_in_ms: delay });
+    // Ref'd on purpose: while bpftrace is down this timer is what keeps the agent alive.
+    this.restartTimer = setTimeout(() => {
+      if (!this.stopping) this.spawn();
+    }, delay);
   }
 
   private onAttached(): void {
@@ -185,9 +204,17 @@ export class BpftraceRunner {
   async stop(): Promise<void> {
     this.stopping = true;
     clearTimeout(this.restartTimer);
-    const child = this.child;
-    if (!child || child.exitCode !== null) return;
-    child.kill('SIGTERM');
-    await child;
+    const { child, pipe } = this;
+    if (child && child.exitCode === null) {
+      child.kill('SIGTERM');
+      await child;
+    }
+    // every line bpftrace wrote is read before stop() returns (end of file follows its exit)
+    if (pipe) {
+      const late = setTimeout(() => pipe.destroy(), 5000);
+      await pipe.closed;
+      clearTimeout(late);
+    }
   }
+
 }
