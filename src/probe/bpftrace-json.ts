@@ -39,7 +39,11 @@ export function printfPayload(line: string): string | undefined {
 
 export function parseBpftraceLine(line: string): BpftraceMessage | undefined {
   const body = printfPayload(line);
-  if (body !== undefined) return { type: 'printf', data: `${body}\n` };
+  return body !== undefined ? { type: 'printf', data: `${body}\n` } : parseBpftraceJson(line);
+}
+
+/** Any line by JSON.parse (after the escape repair); for lines printfPayload does not take. */
+export function parseBpftraceJson(line: string): BpftraceMessage | undefined {
   if (line.length === 0 || line.charCodeAt(0) !== 0x7b /* { */) return undefined;
   let parsed: unknown;
   try {

@@ -52,7 +52,7 @@ const CAP_READ = /(\$t->cred->cap_(?:effective|permitted))\.val\b/g;
 const CAP_READS = 2;
 
 /** The script text for a capability layout: for u32x2, each `X.val` becomes the same u64 built
- * from `X.cap[0]` (low word) and `X.cap[1]`; S records keep their format. */
+ * from `X.cap[0]` (low word) and `X.cap[1]`; the P record keeps its format. */
 export function probeScriptFor(text: string, shape: CapShape): string {
   if (shape === 'u64') return text;
   let n = 0;

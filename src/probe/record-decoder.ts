@@ -1,7 +1,7 @@
 // bpftrace stdout lines -> ordered sensor events. Never throws: malformed lines are counted.
 
 import { ExecAssembler } from './exec-assembler.js';
-import { parseBpftraceLine, printfPayload } from './bpftrace-json.js';
+import { parseBpftraceJson, printfPayload } from './bpftrace-json.js';
 import { parseRecord } from './records.js';
 import type { SensorEvent } from './sensor-events.js';
 import { ReorderBuffer } from './reorder-buffer.js';
@@ -40,7 +40,7 @@ export class RecordDecoder {
       this.record(payload, nowMs);
       return;
     }
-    const msg = parseBpftraceLine(line);
+    const msg = parseBpftraceJson(line);
     if (!msg) {
       if (line.trim()) c.inc('probe_lines_malformed');
       return;

@@ -216,7 +216,7 @@ export function nsToTicks(ns: string): number {
 }
 
 /** Bytes in hex text as `%rh` prints them (pairs, a single space between), or -1. */
-export function hexByteCount(s: string, from: number): number {
+function hexByteCount(s: string, from: number): number {
   let n = 0;
   let i = from;
   while (i < s.length) {
